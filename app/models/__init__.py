@@ -1,0 +1,1 @@
+"""Storage layer: ORM models, national lists, engine and migrations. No Qt here."""

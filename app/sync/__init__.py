@@ -1,0 +1,1 @@
+"""Sync engine between Carnet and the hub: transport, wire schema, no Qt."""

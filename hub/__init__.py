@@ -1,0 +1,1 @@
+"""Carnet Hub: the regional server devices sync with."""
