@@ -12,11 +12,18 @@ from app.paths import default_log_dir, resolve_data_dir
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="carnet", description="Carnet, le carnet du médiateur numérique")
-    parser.add_argument("--data-dir", help="dossier des données (sinon CARNET_DATA_DIR, sinon le dossier de l'utilisateur)")
+    parser = argparse.ArgumentParser(
+        prog="carnet", description="Carnet, le carnet du médiateur numérique"
+    )
+    parser.add_argument(
+        "--data-dir",
+        help="dossier des données (sinon CARNET_DATA_DIR, sinon le dossier de l'utilisateur)",
+    )
     parser.add_argument("--log-dir", help="dossier du journal")
     parser.add_argument("--lang", default=None, help="langue de l'interface (fr, en)")
-    parser.add_argument("--self-test", action="store_true", help="vérifie l'installation puis quitte")
+    parser.add_argument(
+        "--self-test", action="store_true", help="vérifie l'installation puis quitte"
+    )
     parser.add_argument("--version", action="version", version=f"Carnet {__version__}")
     return parser.parse_args(argv)
 

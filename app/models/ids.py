@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 
+
 class UUID7Generator:
     """Keeps the last timestamp and counter so that ids stay ordered within one process."""
 

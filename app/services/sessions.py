@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,34 +248,24 @@ class SessionService:
         if errors:
             raise ValidationError(errors)
 
-    class _WriteCtx:
-        def __init__(self, sf: sessionmaker[Session]) -> None:
-            self._db = sf()
-
-        def __enter__(self) -> Session:
-            self._db.begin()
-            return self._db
-
-        def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-            try:
-                if exc_type is None:
-                    try:
-                        self._db.commit()
-                    except OperationalError as err:
-                        self._db.rollback()
-                        if is_disk_full(err):
-                            raise DiskFullError(disk_full_message()) from err
-                        raise
-                else:
-                    self._db.rollback()
-                    if isinstance(exc, OperationalError) and is_disk_full(exc):
-                        raise DiskFullError(disk_full_message()) from exc
-            finally:
-                self._db.close()
-            return False
-
-    def _write(self) -> SessionService._WriteCtx:
-        return SessionService._WriteCtx(self._sf)
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One short write transaction; a full disk becomes a DiskFullError (nothing saved)."""
+        db = self._sf()
+        try:
+            db.begin()
+            yield db
+            db.commit()
+        except OperationalError as err:
+            db.rollback()
+            if is_disk_full(err):
+                raise DiskFullError(disk_full_message()) from err
+            raise
+        except BaseException:
+            db.rollback()
+            raise
+        finally:
+            db.close()
 
     def _apply(self, db: Session, row: Accompagnement, inp: SessionInput) -> None:
         row.kind = inp.kind

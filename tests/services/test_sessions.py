@@ -20,7 +20,9 @@ def _individual(venue_id: str, **kw) -> SessionInput:
 
 def _outbox(nb):
     con = sqlite3.connect(nb.db_path)
-    rows = con.execute("SELECT entity, entity_id, op, base_version, payload FROM outbox ORDER BY seq").fetchall()
+    rows = con.execute(
+        "SELECT entity, entity_id, op, base_version, payload FROM outbox ORDER BY seq"
+    ).fetchall()
     con.close()
     return rows
 
@@ -69,7 +71,9 @@ def test_admin_sub_themes_need_the_admin_theme():
 
 
 def test_workshop_counters_are_checked():
-    inp = SessionInput(kind="collectif", venue_id="x", themes=["email"], workshop_title="Mails", participants=3)
+    inp = SessionInput(
+        kind="collectif", venue_id="x", themes=["email"], workshop_title="Mails", participants=3
+    )
     assert validate(inp) == {}
     inp.participants_returning = 5
     assert "participants_returning" in validate(inp)
@@ -81,9 +85,16 @@ def test_workshop_counters_are_checked():
 def test_followup_code_links_sessions_to_one_person(notebook, venue_id):
     code = notebook.beneficiaries.new_code()
     assert notebook.beneficiaries.sessions_count(code) == 0
-    notebook.sessions.record(_individual(venue_id, followup_code=code, autonomy="entierement_accompagne"))
     notebook.sessions.record(
-        _individual(venue_id, followup_code=code.lower().replace("-", ""), themes=["sante"], autonomy="autonome")
+        _individual(venue_id, followup_code=code, autonomy="entierement_accompagne")
+    )
+    notebook.sessions.record(
+        _individual(
+            venue_id,
+            followup_code=code.lower().replace("-", ""),
+            themes=["sante"],
+            autonomy="autonome",
+        )
     )
     summary = notebook.beneficiaries.summary(code)
     assert summary is not None and len(summary.sessions) == 2
@@ -124,11 +135,18 @@ def test_usage_ranking_puts_most_used_first(notebook, venue_id):
 
 
 def test_list_filters(notebook, venue_id):
-    a = notebook.sessions.record(_individual(venue_id, date=dt.date(2025, 1, 10), notes="CAF en ligne"))
+    a = notebook.sessions.record(
+        _individual(venue_id, date=dt.date(2025, 1, 10), notes="CAF en ligne")
+    )
     b = notebook.sessions.record(
         SessionInput(
-            kind="collectif", venue_id=venue_id, themes=["sante"], workshop_title="Mon Espace Santé",
-            participants=6, date=dt.date(2025, 2, 10), tags=["Pass numérique"],
+            kind="collectif",
+            venue_id=venue_id,
+            themes=["sante"],
+            workshop_title="Mon Espace Santé",
+            participants=6,
+            date=dt.date(2025, 2, 10),
+            tags=["Pass numérique"],
         )
     )
     s = notebook.sessions
