@@ -8,6 +8,8 @@ SYSTEM_PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0
   libxcb-xinerama0 libxcb-randr0 libxrender1 libxi6 fonts-dejavu-core
+  binutils  # objdump and strip, used by PyInstaller to build the installable app
+  poppler-utils  # pdftoppm: the PDF report tests render pages to PNG
   ${CARNET_EXTRA_APT:-}
 )
 
@@ -34,6 +36,6 @@ stamp=.venv/.carnet-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "Installation des dépendances Python"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[hub,dev]"
+  .venv/bin/python -m pip install -q -e ".[hub,dev,installer]"
   touch "$stamp"
 fi
