@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -97,6 +98,17 @@ class Accompagnement(SyncedMixin, Base):
         Index("ix_accompagnement_date", "date"),
         Index("ix_accompagnement_beneficiary", "beneficiary_id"),
         Index("ix_accompagnement_venue", "venue_id"),
+        # Covering index of live rows: the list's filters and date sort read only this index.
+        Index(
+            "ix_accompagnement_list",
+            "date",
+            "id",
+            "kind",
+            "venue_id",
+            "themes",
+            "tags",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
 

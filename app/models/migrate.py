@@ -23,9 +23,19 @@ from app.paths import resource_path
 log = logging.getLogger(__name__)
 
 # Kept equal to Alembic's head by a test, so start-up can skip importing Alembic.
-HEAD_REVISION = "0002_sync_state"
+HEAD_REVISION = "0003_list_index_fts"
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# Full-text search tables are managed by hand in migrations (virtual tables and triggers).
+FTS_PREFIX = "accompagnement_fts"
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic filter: leave the full-text tables out of model/schema comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_PREFIX))
 
 
 def migrations_dir() -> Path:

@@ -455,11 +455,18 @@ class SessionService:
         if flt.tag:
             where.append("a.tags LIKE :tag")
             params["tag"] = f"%|{flt.tag}|%"
-        if flt.text.strip():
+        needle = flt.text.strip()
+        if len(needle) >= 3:
+            # Trigram full-text index: substring search without scanning the notes.
+            where.append(
+                "a.rowid IN (SELECT rowid FROM accompagnement_fts WHERE accompagnement_fts MATCH :text)"
+            )
+            params["text"] = '"' + needle.replace('"', '""') + '"'
+        elif needle:
             where.append(
                 "(a.notes LIKE :text OR a.workshop_title LIKE :text OR a.demarche_name LIKE :text)"
             )
-            params["text"] = f"%{flt.text.strip()}%"
+            params["text"] = f"%{needle}%"
         order = SORTABLE.get(sort, "a.date")
         direction = "DESC" if descending else "ASC"
         joins = ""
@@ -472,7 +479,10 @@ class SessionService:
             f"ORDER BY {order} {direction}, a.id {direction}"
         )
         with self._sf() as db:
-            return list(db.execute(text(sql), params).scalars())
+            # Plain DB-API cursor: 100,000 ids come back without per-row ORM overhead.
+            raw = db.connection().connection.driver_connection
+            assert raw is not None
+            return [r[0] for r in raw.execute(sql, params).fetchall()]
 
     def fetch_rows(self, ids: list[str]) -> list[SessionRow]:
         """Rows for the given ids, in the same order (used page by page by the list model)."""

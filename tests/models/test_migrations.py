@@ -25,6 +25,7 @@ from app.models.migrate import (
     HEAD_REVISION,
     alembic_config,
     current_revision,
+    include_object,
     prepare_database,
     upgrade,
 )
@@ -40,7 +41,8 @@ def test_upgrade_from_empty_equals_models(tmp_path: Path):
     prepare_database(db)
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        ctx = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(ctx, Base.metadata)
     engine.dispose()
     assert diff == []
 

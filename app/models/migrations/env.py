@@ -7,27 +7,31 @@ from sqlalchemy import create_engine
 
 from app.models import entities  # noqa: F401  (registers the tables)
 from app.models.base import Base
+from app.models.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
 
 
+def _run(connection) -> None:  # noqa: ANN001
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
-    connectable = config.attributes.get("connection")
-    if connectable is not None:
-        context.configure(
-            connection=connectable, target_metadata=target_metadata, render_as_batch=True
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
         return
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
-    with engine.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+    with engine.connect() as conn:
+        _run(conn)
     engine.dispose()
 
 
