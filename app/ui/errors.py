@@ -1,0 +1,98 @@
+"""Errors that reach the user: an unexpected error shows a dialog instead of closing Carnet, and a
+storage problem shows its French message."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+log = logging.getLogger(__name__)
+
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ErrorReporter", text)
+
+
+class ErrorReporter(QObject):
+    """Installed as ``sys.excepthook``: logs the traceback, shows one dialog, keeps Carnet running.
+
+    An error raised in a Qt slot goes through ``sys.excepthook`` and the event loop goes on, so
+    the mediator can save their work and carry on."""
+
+    sig_reported = Signal(str)  # the exception's type name
+
+    def __init__(self, log_file: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.log_file = log_file
+        self.dialog: QMessageBox | None = None
+        self._previous: ExceptHook | None = None
+
+    def install(self) -> None:
+        self._previous = sys.excepthook
+        sys.excepthook = self.handle
+
+    def uninstall(self) -> None:
+        if self._previous is not None and sys.excepthook == self.handle:
+            sys.excepthook = self._previous
+        self._previous = None
+
+    def handle(
+        self,
+        exc_type: type[BaseException],
+        exc: BaseException,
+        tb: TracebackType | None,
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        # Only the traceback's frames and the exception type: an exception message may quote
+        # what the mediator typed, and the log never holds note text.
+        frames = "".join(traceback.format_tb(tb))
+        log.error("unexpected error %s\n%s", exc_type.__name__, frames)
+        self.show_dialog()
+        self.sig_reported.emit(exc_type.__name__)
+
+    def show_dialog(self) -> None:
+        if self.dialog is not None and self.dialog.isVisible():
+            return  # one dialog is enough when errors come in a burst
+        parent = QApplication.activeWindow()
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle(_tr("Unexpected error"))
+        box.setText(
+            _tr("An unexpected error occurred. Carnet keeps running: what you have saved is safe.")
+        )
+        box.setInformativeText(
+            _tr(
+                "Details were written to the log file:\n{path}\nYou can send it to your support."
+            ).replace("{path}", str(self.log_file))
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.dialog = box
+        box.open()
+
+
+def storage_error_box(
+    message: str, parent: QWidget | None = None, title: str | None = None
+) -> QMessageBox:
+    """A dialog for a StorageError: its French message, already written for the mediator."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle(
+        title or QCoreApplication.translate("StorageErrorBox", "Carnet cannot open your data")
+    )
+    box.setText(message)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    return box

@@ -1,0 +1,539 @@
+"""The list of sessions: a lazy table model over ids, and its filter bar.
+
+The model holds only the ordered ids returned by ``list_ids`` (one indexed query) and fetches
+the rows on screen page by page, so filtering or sorting 100,000 sessions costs one query, not
+100,000 objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models import referentiels as ref
+from app.services.sessions import SessionFilter, SessionRow, SessionService
+from app.services.venues import VenueInfo
+from app.ui.common import setup_read_only_table
+from app.ui.formatting import format_date, format_duration, theme_labels
+
+PAGE_SIZE = 200
+CACHED_PAGES = 12
+TEXT_FILTER_DELAY_MS = 200
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    DATE = 0
+    KIND = 1
+    DURATION = 2
+    PLACE = 3
+    THEMES = 4
+    CODE = 5
+    PARTICIPANTS = 6
+    TAGS = 7
+
+
+# Column → sort key of SessionService.list_ids (None: not sortable).
+SORT_KEYS: dict[Column, str | None] = {
+    Column.DATE: "date",
+    Column.KIND: "kind",
+    Column.DURATION: "duration",
+    Column.PLACE: "venue",
+    Column.THEMES: "themes",
+    Column.CODE: "code",
+    Column.PARTICIPANTS: None,
+    Column.TAGS: None,
+}
+
+
+class SessionsTableModel(QAbstractTableModel):
+    """Sessions matching a filter, in server-side order, rows fetched lazily in pages."""
+
+    sig_reloaded = Signal(int)  # number of rows
+
+    def __init__(self, sessions: SessionService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sessions = sessions
+        self._ids: list[str] = []
+        self._pages: OrderedDict[int, list[SessionRow]] = OrderedDict()
+        self._filter = SessionFilter()
+        self._sort_column = Column.DATE
+        self._descending = True
+        self._headers = {
+            Column.DATE: self.tr("Date"),
+            Column.KIND: self.tr("Type"),
+            Column.DURATION: self.tr("Duration"),
+            Column.PLACE: self.tr("Place"),
+            Column.THEMES: self.tr("Themes"),
+            Column.CODE: self.tr("Follow-up code"),
+            Column.PARTICIPANTS: self.tr("Participants"),
+            Column.TAGS: self.tr("Tags"),
+        }
+        self.kind_labels = {"individuel": self.tr("Individual"), "collectif": self.tr("Workshop")}
+
+    # ---- query ---------------------------------------------------------------------------
+    @property
+    def session_filter(self) -> SessionFilter:
+        return self._filter
+
+    @property
+    def sort_column(self) -> Column:
+        return self._sort_column
+
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
+    def set_filter(self, flt: SessionFilter) -> None:
+        self._filter = flt
+        self.reload()
+
+    def reload(self) -> None:
+        """Run the query again (after a filter change, a save or a delete)."""
+        key = SORT_KEYS[self._sort_column] or "date"
+        ids = self._sessions.list_ids(self._filter, key, self._descending)
+        self.beginResetModel()
+        self._ids = ids
+        self._pages.clear()
+        self.endResetModel()
+        self.sig_reloaded.emit(len(ids))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        col = Column(column)
+        if SORT_KEYS[col] is None:
+            return
+        self._sort_column = col
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # ---- rows ----------------------------------------------------------------------------
+    def session_id(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, session_id: str) -> int:
+        try:
+            return self._ids.index(session_id)
+        except ValueError:
+            return -1
+
+    def session_row(self, row: int) -> SessionRow | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        page_no = row // PAGE_SIZE
+        page = self._pages.get(page_no)
+        if page is None:
+            start = page_no * PAGE_SIZE
+            page_ids = self._ids[start : start + PAGE_SIZE]
+            fetched = {r.id: r for r in self._sessions.fetch_rows(page_ids)}
+            page = [fetched.get(i) or _missing_row(i) for i in page_ids]
+            self._pages[page_no] = page
+            while len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page[row - page_no * PAGE_SIZE]
+
+    # ---- QAbstractTableModel -------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[Column(section)]
+        if role == Qt.ItemDataRole.ToolTipRole and SORT_KEYS[Column(section)]:
+            return self.tr("Click to sort")
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.UserRole:
+            return self.session_id(index.row())
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.TextAlignmentRole,
+        ):
+            return None
+        col = Column(index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in (Column.DURATION, Column.PARTICIPANTS):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        row = self.session_row(index.row())
+        if row is None:
+            return None
+        text = self._cell_text(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return text if col in (Column.THEMES, Column.PLACE, Column.TAGS) and text else None
+        return text
+
+    def _cell_text(self, row: SessionRow, col: Column) -> str:
+        if not row.kind:
+            return ""
+        if col == Column.DATE:
+            return format_date(row.date)
+        if col == Column.KIND:
+            return self.kind_labels.get(row.kind, row.kind)
+        if col == Column.DURATION:
+            return format_duration(row.duration_min)
+        if col == Column.PLACE:
+            return row.place
+        if col == Column.THEMES:
+            return ", ".join(theme_labels(row.themes))
+        if col == Column.CODE:
+            return row.code or ""
+        if col == Column.PARTICIPANTS:
+            if row.kind == "individuel":
+                return "1"
+            return str(row.participants) if row.participants else ""
+        return ", ".join(row.tags)
+
+
+def _missing_row(session_id: str) -> SessionRow:
+    # Deleted between the query and the fetch: show an empty line until the next reload.
+    return SessionRow(session_id, dt.date.min, "", 0, "", (), None, None, (), "")
+
+
+# ---- periods -------------------------------------------------------------------------------
+class Period(StrEnum):
+    ALL = "all"
+    THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+    THIS_YEAR = "this_year"
+    CUSTOM = "custom"
+
+
+def period_range(period: Period, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    if period == Period.THIS_MONTH:
+        return today.replace(day=1), today
+    if period == Period.LAST_MONTH:
+        end = today.replace(day=1) - dt.timedelta(days=1)
+        return end.replace(day=1), end
+    if period == Period.THIS_YEAR:
+        return dt.date(today.year, 1, 1), today
+    return None, None
+
+
+class SessionsFilterBar(QWidget):
+    """Period, type, theme, venue, tag and text; emits the resulting filter."""
+
+    sig_filter_changed = Signal(object)  # SessionFilter
+
+    def __init__(self, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterBar")
+        self._today = today
+        self.period_combo = QComboBox()
+        for label, period in (
+            (self.tr("All dates"), Period.ALL),
+            (self.tr("This month"), Period.THIS_MONTH),
+            (self.tr("Last month"), Period.LAST_MONTH),
+            (self.tr("This year"), Period.THIS_YEAR),
+            (self.tr("Custom dates…"), Period.CUSTOM),
+        ):
+            self.period_combo.addItem(label, period.value)
+        self.period_combo.setAccessibleName(self.tr("Period"))
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+            edit.setVisible(False)
+        self.date_from.setAccessibleName(self.tr("From"))
+        self.date_to.setAccessibleName(self.tr("To"))
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem(self.tr("All types"), None)
+        for code, label in ref.TYPES.items():
+            self.kind_combo.addItem(label, code)
+        self.theme_combo = QComboBox()
+        self.theme_combo.addItem(self.tr("All themes"), None)
+        for code, label in ref.THEMES_MEDIATION.items():
+            self.theme_combo.addItem(label, code)
+        for code, label in ref.THEMES_DEMARCHES.items():
+            self.theme_combo.addItem(f"   {label}", code)
+        self.theme_combo.setMaxVisibleItems(20)
+        self.venue_combo = QComboBox()
+        self.tag_combo = QComboBox()
+        self.text_edit = QLineEdit()
+        self.text_edit.setPlaceholderText(self.tr("Search the notes…"))
+        self.text_edit.setClearButtonEnabled(True)
+        self.text_edit.setAccessibleName(self.tr("Text in notes"))
+        self.reset_button = QPushButton(self.tr("Reset"))
+        self.reset_button.setToolTip(self.tr("Show every session again"))
+        self.reload_choices([], [])
+
+        self._text_timer = QTimer(self)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.setInterval(TEXT_FILTER_DELAY_MS)
+        self._text_timer.timeout.connect(self._emit)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(QLabel(self.tr("Period")))
+        top.addWidget(self.period_combo)
+        top.addWidget(self.date_from)
+        top.addWidget(self.date_to)
+        top.addSpacing(8)
+        top.addWidget(self.kind_combo)
+        top.addWidget(self.theme_combo, 1)
+        top.addWidget(self.venue_combo, 1)
+        top.addWidget(self.tag_combo)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self.text_edit, 1)
+        bottom.addWidget(self.reset_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(bottom)
+
+        self.period_combo.currentIndexChanged.connect(self._on_period_changed)
+        for combo in (self.kind_combo, self.theme_combo, self.venue_combo, self.tag_combo):
+            combo.currentIndexChanged.connect(self._emit)
+        self.date_from.dateChanged.connect(self._emit)
+        self.date_to.dateChanged.connect(self._emit)
+        self.text_edit.textChanged.connect(self._text_timer.start)
+        self.reset_button.clicked.connect(self._on_reset)
+
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    def reload_choices(self, venues: list[VenueInfo], tags: list[str]) -> None:
+        """Refill the venue and tag lists, keeping the current choice when it still exists."""
+        current_venue = self.venue_combo.currentData()
+        current_tag = self.tag_combo.currentData()
+        for combo in (self.venue_combo, self.tag_combo):
+            combo.blockSignals(True)
+            combo.clear()
+        self.venue_combo.addItem(self.tr("All venues"), None)
+        for venue in venues:
+            self.venue_combo.addItem(venue.display, venue.id)
+        self.tag_combo.addItem(self.tr("All tags"), None)
+        for tag in tags:
+            self.tag_combo.addItem(tag, tag)
+        self.venue_combo.setCurrentIndex(max(0, self.venue_combo.findData(current_venue)))
+        self.tag_combo.setCurrentIndex(max(0, self.tag_combo.findData(current_tag)))
+        for combo in (self.venue_combo, self.tag_combo):
+            combo.blockSignals(False)
+        if (current_venue and self.venue_combo.currentData() != current_venue) or (
+            current_tag and self.tag_combo.currentData() != current_tag
+        ):
+            self._emit()
+
+    def current_filter(self) -> SessionFilter:
+        period = Period(self.period_combo.currentData())
+        if period == Period.CUSTOM:
+            start: dt.date | None = self.date_from.date().toPython()  # type: ignore[assignment]
+            end: dt.date | None = self.date_to.date().toPython()  # type: ignore[assignment]
+        else:
+            start, end = period_range(period, self.today())
+        return SessionFilter(
+            date_from=start,
+            date_to=end,
+            kind=self.kind_combo.currentData(),
+            theme=self.theme_combo.currentData(),
+            venue_id=self.venue_combo.currentData(),
+            tag=self.tag_combo.currentData(),
+            text=self.text_edit.text().strip(),
+        )
+
+    def set_period(self, period: Period) -> None:
+        self.period_combo.setCurrentIndex(self.period_combo.findData(period.value))
+
+    def _on_period_changed(self) -> None:
+        custom = Period(self.period_combo.currentData()) == Period.CUSTOM
+        if custom:
+            end = self.today()
+            for edit, day in ((self.date_from, end.replace(day=1)), (self.date_to, end)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.blockSignals(False)
+        self.date_from.setVisible(custom)
+        self.date_to.setVisible(custom)
+        self._emit()
+
+    def _on_reset(self) -> None:
+        widgets = (
+            self.period_combo,
+            self.kind_combo,
+            self.theme_combo,
+            self.venue_combo,
+            self.tag_combo,
+            self.text_edit,
+        )
+        for w in widgets:
+            w.blockSignals(True)
+        for combo in widgets[:-1]:
+            combo.setCurrentIndex(0)  # type: ignore[attr-defined]
+        self.text_edit.clear()
+        for w in widgets:
+            w.blockSignals(False)
+        self.date_from.setVisible(False)
+        self.date_to.setVisible(False)
+        self._emit()
+
+    def _emit(self) -> None:
+        self._text_timer.stop()
+        self.sig_filter_changed.emit(self.current_filter())
+
+
+class SessionsView(QWidget):
+    """Filter bar above a table of sessions."""
+
+    sig_activated = Signal(str)  # session id (Enter or double-click)
+    sig_selection_changed = Signal()
+    sig_count_changed = Signal(int)
+
+    def __init__(
+        self, sessions: SessionService, parent: QWidget | None = None, today: dt.date | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.model = SessionsTableModel(sessions, self)
+        self.filter_bar = SessionsFilterBar(self, today=today)
+        self.table = QTableView()
+        self.table.setObjectName("sessionsTable")
+        self.table.setModel(self.model)
+        setup_read_only_table(self.table, QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setTabKeyNavigation(False)
+        vheader = self.table.verticalHeader()
+        vheader.setVisible(False)
+        # Fixed row heights: Qt never measures 100,000 rows.
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(self.fontMetrics().height() + 14)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
+        header.setSortIndicatorShown(True)
+        self._size_columns()
+        self.empty_label = QLabel(self.tr("No session matches these filters."))
+        self.empty_label.setObjectName("emptyLabel")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setVisible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 6)
+        layout.setSpacing(8)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_label)
+
+        self.filter_bar.sig_filter_changed.connect(self._on_filter_changed)
+        header.sortIndicatorChanged.connect(self._on_sort_indicator)
+        self.model.sig_reloaded.connect(self._on_reloaded)
+        # Enabling sorting runs the first query (date, newest first).
+        self.table.setSortingEnabled(True)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self.sig_selection_changed)
+        self.model.modelReset.connect(self.sig_selection_changed)
+
+    def _size_columns(self) -> None:
+        # Widths from typical contents in the styled font; never measured over all rows.
+        self.table.ensurePolished()
+        metrics = self.table.fontMetrics()
+        samples = {
+            Column.DATE: "00/00/0000",
+            Column.KIND: max(self.model.kind_labels.values(), key=metrics.horizontalAdvance),
+            Column.DURATION: "1 h 30",
+            Column.PLACE: "Médiathèque Jean Lévy",
+            Column.THEMES: "Aide aux démarches administratives",
+            Column.CODE: "WWW-WWW",
+            Column.PARTICIPANTS: "Participants",
+        }
+        header = self.table.horizontalHeader()
+        header_metrics = header.fontMetrics()
+        for col, sample in samples.items():
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            width = max(metrics.horizontalAdvance(sample), header_metrics.horizontalAdvance(title))
+            header.resizeSection(col, width + 40)
+
+    # ---- public --------------------------------------------------------------------------
+    def refresh(self, keep_selection: bool = True) -> None:
+        selected = self.selected_ids() if keep_selection else []
+        current = self.current_id()
+        self.model.reload()
+        self.select_ids(selected, current)
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [sid for sid in (self.model.session_id(r) for r in rows) if sid]
+
+    def current_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.session_id(index.row()) if index.isValid() else None
+
+    def select_ids(self, ids: list[str], current: str | None = None) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows  # type: ignore[attr-defined]
+        first = -1
+        for sid in ids:
+            row = self.model.row_of(sid)
+            if row >= 0:
+                selection.select(self.model.index(row, 0), flags)
+                first = row if first < 0 else first
+        target = self.model.row_of(current) if current else first
+        if target >= 0:
+            selection.setCurrentIndex(self.model.index(target, 0), selection.SelectionFlag.NoUpdate)
+            self.table.scrollTo(self.model.index(target, 0))
+
+    # ---- handlers ------------------------------------------------------------------------
+    def _on_filter_changed(self, flt: SessionFilter) -> None:
+        self.model.set_filter(flt)
+
+    def _on_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
+        if SORT_KEYS[Column(column)] is None:
+            # Not sortable: put the indicator back where the order really is.
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(
+                self.model.sort_column,
+                Qt.SortOrder.DescendingOrder
+                if self.model.descending
+                else Qt.SortOrder.AscendingOrder,
+            )
+            header.blockSignals(False)
+
+    def _on_reloaded(self, count: int) -> None:
+        self.empty_label.setVisible(count == 0)
+        self.sig_count_changed.emit(count)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        sid = self.model.session_id(index.row())
+        if sid:
+            self.sig_activated.emit(sid)
