@@ -1,1 +1,3 @@
 """Carnet Hub: the regional server devices sync with."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,262 @@
+"""The sync API of protocol version 1 (docs/protocole-sync.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from hub import catalogue
+from hub.config import PROTOCOL_VERSION, Settings
+from hub.db import Database
+from hub.errors import HubError
+from hub.middleware import EpochHolder
+from hub.models import Device, utcnow
+from hub.org import LAST_SEEN_RESOLUTION, DeviceContext, authenticate, enrol_device, get_meta
+from hub.pull import pull_page, reconcile
+from hub.push import Op, apply_batch
+from hub.ratelimit import RateLimiter
+from hub.schemas import (
+    CatalogueResponse,
+    EnrolRequest,
+    EnrolResponse,
+    ErrorResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    ReconcileRequest,
+    ReconcileResponse,
+    StatusResponse,
+)
+
+
+@dataclass
+class Hub:
+    """What the handlers share: no globals, one per app."""
+
+    settings: Settings
+    db: Database
+    epoch: EpochHolder
+    enrol_limiter: RateLimiter
+
+
+def get_hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+def protocol_header(
+    x_carnet_protocol: Annotated[
+        str, Header(alias="X-Carnet-Protocol", description="Version du protocole (1)")
+    ],
+) -> str:
+    return x_carnet_protocol  # checked by the middleware before routing (426)
+
+
+bearer = HTTPBearer(auto_error=False, description="Jeton de l'appareil, reçu à l'inscription")
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": desc}
+    for status, desc in (
+        (400, "Corps illisible (gzip, JSON)"),
+        (401, "Jeton inconnu ou appareil révoqué"),
+        (413, "Requête trop volumineuse"),
+        (422, "Requête mal formée"),
+        (426, "Version du protocole non prise en charge"),
+    )
+}
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(protocol_header)], responses=ERRORS)
+
+
+def read_epoch(db: Session) -> str:
+    epoch = get_meta(db, "epoch")
+    if epoch is None:
+        raise HubError(503, "unavailable", "Le hub n'est pas initialisé (époque absente).")
+    return epoch
+
+
+def _use_epoch(request: Request, hub: Hub, epoch: str) -> str:
+    request.scope["carnet_epoch"] = epoch
+    hub.epoch.value = epoch
+    return epoch
+
+
+def device_auth(
+    request: Request,
+    hub: Annotated[Hub, Depends(get_hub)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> DeviceContext:
+    token = credentials.credentials if credentials else None
+    now = utcnow()
+    with hub.db.session() as db:
+        device, last_seen = authenticate(db, token)
+    if last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
+        # A separate short write, at most once a minute: sync probes stay reads.
+        with hub.db.write() as db:
+            db.execute(update(Device).where(Device.id == device.device_id).values(last_seen_at=now))
+    return device
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]
+DeviceDep = Annotated[DeviceContext, Depends(device_auth)]
+
+
+@router.post(
+    "/enrol",
+    response_model=EnrolResponse,
+    summary="Inscrire un appareil avec un code à usage unique",
+    responses={429: {"model": ErrorResponse, "description": "Trop de tentatives"}},
+)
+def enrol(body: EnrolRequest, request: Request, hub: HubDep) -> JSONResponse:
+    client = request.client.host if request.client else "?"
+    wait = hub.enrol_limiter.hit(client)
+    if wait is not None:
+        raise HubError(
+            429,
+            "rate_limited",
+            f"Trop de tentatives d'inscription depuis cette adresse : réessayez dans "
+            f"{int(wait)} secondes.",
+            {"retry_after": int(wait)},
+            {"Retry-After": str(int(wait))},
+        )
+    with hub.db.write() as db:
+        enrolled = enrol_device(db, body.code, body.device_name, body.app_version)
+        epoch = read_epoch(db)
+    _use_epoch(request, hub, epoch)
+    return JSONResponse(
+        {
+            "device_id": enrolled.device_id,
+            "token": enrolled.token,
+            "mediator_id": enrolled.mediator_id,
+            "mediator_name": enrolled.mediator_name,
+            "hub_name": hub.settings.hub_name,
+            "epoch": epoch,
+        }
+    )
+
+
+@router.post(
+    "/sync/push",
+    response_model=PushResponse,
+    summary="Envoyer un lot d'opérations (au plus 100), un résultat par opération",
+)
+def push(body: PushRequest, request: Request, hub: HubDep, device: DeviceDep) -> JSONResponse:
+    if len(body.ops) > hub.settings.max_ops_per_batch:
+        raise HubError(
+            413,
+            "batch_too_large",
+            f"Trop d'opérations dans ce lot (au plus {hub.settings.max_ops_per_batch}).",
+            {"limit": hub.settings.max_ops_per_batch},
+        )
+    ops = [
+        Op(
+            o.op_id,
+            o.entity,
+            o.entity_id,
+            o.op,
+            o.base_version,
+            o.schema_version,
+            o.payload,
+            o.content_hash,
+        )
+        for o in body.ops
+    ]
+    now = utcnow()
+    with hub.db.write() as db:
+        outcome = apply_batch(db, device.mediator_id, device.device_id, ops, read_epoch, now)
+        db.execute(update(Device).where(Device.id == device.device_id).values(last_push_at=now))
+    # Committed: only now is the answer sent.
+    _use_epoch(request, hub, outcome.epoch)
+    return JSONResponse({"epoch": outcome.epoch, "results": [r.as_wire() for r in outcome.results]})
+
+
+@router.get(
+    "/sync/pull",
+    response_model=PullResponse,
+    summary="Les changements après un curseur, dans l'ordre des validations",
+    responses={410: {"model": ErrorResponse, "description": "Curseur trop ancien"}},
+)
+def pull(
+    request: Request,
+    hub: HubDep,
+    device: DeviceDep,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> JSONResponse:
+    limit = min(limit, hub.settings.max_pull_limit)
+    with hub.db.snapshot() as db:
+        epoch = read_epoch(db)
+        page = pull_page(db, device.mediator_id, since, limit)
+    _use_epoch(request, hub, epoch)
+    return JSONResponse(
+        {"epoch": epoch, "changes": page.changes, "next": page.next, "more": page.more}
+    )
+
+
+@router.post(
+    "/sync/reconcile",
+    response_model=ReconcileResponse,
+    summary="Après une restauration du hub : ce qui manque au hub",
+)
+def reconcile_inventory(
+    body: ReconcileRequest, request: Request, hub: HubDep, device: DeviceDep
+) -> JSONResponse:
+    with hub.db.snapshot() as db:
+        epoch = read_epoch(db)
+        missing, stale = reconcile(
+            db, device.mediator_id, [(i.entity, i.entity_id, i.version) for i in body.items]
+        )
+    _use_epoch(request, hub, epoch)
+    return JSONResponse({"epoch": epoch, "missing": missing, "stale": stale})
+
+
+@router.get(
+    "/sync/status",
+    response_model=StatusResponse,
+    summary="Sonde peu coûteuse : le hub est joignable, son époque, le compteur",
+)
+def status(request: Request, hub: HubDep, device: DeviceDep) -> JSONResponse:
+    with hub.db.session() as db:
+        epoch = read_epoch(db)
+    _use_epoch(request, hub, epoch)
+    return JSONResponse(
+        {
+            "epoch": epoch,
+            "server_time": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "seq": device.mediator_seq,
+            "device_id": device.device_id,
+            "mediator_id": device.mediator_id,
+            "hub_name": hub.settings.hub_name,
+            "protocol": PROTOCOL_VERSION,
+            "supported_protocols": sorted(hub.settings.supported_protocols),
+        }
+    )
+
+
+@router.get(
+    "/catalogue",
+    response_model=CatalogueResponse,
+    summary="Le catalogue de référence (instantané versionné, ETag)",
+    responses={304: {"description": "Inchangé depuis l'ETag envoyé"}},
+)
+def get_catalogue(
+    request: Request,
+    hub: HubDep,
+    device: DeviceDep,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+) -> Response:
+    with hub.db.session() as db:
+        epoch = read_epoch(db)
+        cat = catalogue.current(db)
+    _use_epoch(request, hub, epoch)
+    headers = {"ETag": cat.etag}
+    if if_none_match and cat.etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(cat.body, media_type="application/json", headers=headers)

@@ -1,0 +1,147 @@
+"""Pull (changes after a cursor, in commit order), reconcile (after a restore) and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from hub.errors import HubError
+from hub.models import RECORD_TABLES, Mediator, RecordVersion, utcnow
+from hub.records import ENTITIES, wire_payload
+
+
+def cursor_expired(since: int, horizon: int) -> HubError:
+    return HubError(
+        410,
+        "cursor_expired",
+        "Votre dernière synchronisation est trop ancienne : des suppressions ont été purgées "
+        "depuis. L'appareil va tout recharger depuis le hub ; les modifications en attente "
+        "sont conservées.",
+        {"since": since, "horizon": horizon},
+    )
+
+
+@dataclass(frozen=True)
+class PullPage:
+    changes: list[dict[str, Any]]
+    next: int
+    more: bool
+
+
+def pull_page(db: Session, mediator_id: str, since: int, limit: int) -> PullPage:
+    """Changes with ``seq > since``, oldest first, at most ``limit``. Run it in a snapshot
+    transaction: the counter and the rows must be read from the same committed state."""
+    counter = db.execute(
+        select(Mediator.seq, Mediator.purged_seq).where(Mediator.id == mediator_id)
+    ).one()
+    if 0 < since < counter.purged_seq:
+        raise cursor_expired(since, counter.purged_seq)
+    if since >= counter.seq:
+        return PullPage([], since, False)
+    rows: list[tuple[int, str, dict[str, Any]]] = []
+    for entity, table in RECORD_TABLES.items():
+        query = (
+            select(table)
+            .where(table.c.mediator_id == mediator_id, table.c.seq > since)
+            .order_by(table.c.seq)
+            .limit(limit + 1)
+        )
+        rows.extend((r["seq"], entity, dict(r)) for r in db.execute(query).mappings())
+    rows.sort(key=lambda item: item[0])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [
+        {
+            "seq": seq,
+            "entity": entity,
+            "entity_id": row["id"],
+            "version": row["version"],
+            "deleted": bool(row["deleted"]),
+            "payload": wire_payload(entity, row),
+        }
+        for seq, entity, row in rows
+    ]
+    # No more rows: the cursor jumps to the counter (seq numbers may have gaps).
+    next_seq = rows[-1][0] if more else int(counter.seq)
+    return PullPage(changes, next_seq, more)
+
+
+def reconcile(
+    db: Session, mediator_id: str, items: Sequence[tuple[str, str, int]]
+) -> tuple[list[str], list[str]]:
+    """Of the device's (entity, id, version) inventory: ids the hub lacks, ids it holds older."""
+    by_entity: dict[str, dict[str, int]] = {}
+    missing: list[str] = []
+    for entity, entity_id, version in items:
+        if entity not in ENTITIES:
+            missing.append(entity_id)
+            continue
+        by_entity.setdefault(entity, {})[entity_id] = version
+    stale: list[str] = []
+    for entity, wanted in by_entity.items():
+        table = RECORD_TABLES[entity]
+        held = dict(
+            db.execute(
+                select(table.c.id, table.c.version).where(
+                    table.c.mediator_id == mediator_id, table.c.id.in_(list(wanted))
+                )
+            )
+            .tuples()
+            .all()
+        )
+        for entity_id, version in wanted.items():
+            if entity_id not in held:
+                missing.append(entity_id)
+            elif held[entity_id] < version:
+                stale.append(entity_id)
+    return missing, stale
+
+
+def purge_tombstones(db: Session, older_than_days: int, now: dt.datetime | None = None) -> int:
+    """Delete tombstones received more than ``older_than_days`` ago, with their history and
+    op records, and move each mediator's purge horizon: older cursors get 410."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=older_than_days)
+    purged = 0
+    horizons: dict[str, int] = {}
+    for table in RECORD_TABLES.values():
+        victims = db.execute(
+            select(table.c.id, table.c.mediator_id, table.c.seq).where(
+                table.c.deleted.is_(True), table.c.received_at < cutoff
+            )
+        ).all()
+        if not victims:
+            continue
+        for _, mediator_id, seq in victims:
+            horizons[mediator_id] = max(horizons.get(mediator_id, 0), int(seq))
+        ids = [v[0] for v in victims]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            db.execute(delete(table).where(table.c.id.in_(chunk)))
+            db.execute(delete(RecordVersion).where(RecordVersion.entity_id.in_(chunk)))
+        purged += len(ids)
+    for mediator_id, horizon in horizons.items():
+        db.execute(
+            update(Mediator)
+            .where(Mediator.id == mediator_id, Mediator.purged_seq < horizon)
+            .values(purged_seq=horizon)
+        )
+    return purged
+
+
+def record_counts(db: Session, mediator_id: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for entity, table in RECORD_TABLES.items():
+        out[entity] = (
+            db.scalar(
+                select(func.count())
+                .select_from(table)
+                .where(table.c.mediator_id == mediator_id, table.c.deleted.is_(False))
+            )
+            or 0
+        )
+    return out

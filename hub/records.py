@@ -1,0 +1,360 @@
+"""The synced records as the hub sees them: field specs, payload validation and upgrades.
+
+One spec per entity drives the table columns (hub/models.py), the validation of pushed payloads
+(unknown national codes are refused with a French reason) and the payloads sent back on pull.
+The columns are those of the desktop's ``app/models/entities.py`` (a test keeps them equal), so
+the national fields are real columns for statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from app.models import referentiels as ref
+
+# Fields every payload carries; they are not merged field by field.
+META_FIELDS: Final = ("id", "created_at", "updated_at", "deleted_at", "version")
+INSEE_RE: Final = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+POSTAL_RE: Final = re.compile(r"^\d{5}$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """``kind``: str, text, int, bool, date, code (one national code), codes (``|a|b|`` list of
+    national codes), names (``|a|b|`` free names), json (a JSON object as text), ref (the id of
+    another record of the same mediator)."""
+
+    name: str
+    kind: str
+    label: str
+    max_len: int | None = None
+    required: bool = False
+    codes: Mapping[str, str] | None = None
+    ref: str | None = None
+    default: Any = None
+    min_value: int | None = None
+    max_value: int | None = None
+    pattern: re.Pattern[str] | None = None
+
+
+def _f(name: str, kind: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name=name, kind=kind, label=label, **kw)
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    label: str
+    fields: tuple[FieldSpec, ...]
+    schema_version: int = 1
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+ACCOMPAGNEMENT = EntitySpec(
+    "accompagnement",
+    "accompagnement",
+    (
+        _f("kind", "code", "type", max_len=12, required=True, codes=ref.TYPES),
+        _f("date", "date", "date", required=True),
+        _f(
+            "duration_min",
+            "int",
+            "durée",
+            required=True,
+            min_value=1,
+            max_value=ref.DURATION_MAX_MINUTES,
+        ),
+        _f("place_type", "code", "type de lieu", max_len=16, required=True, codes=ref.PLACE_TYPES),
+        _f("venue_id", "ref", "lieu d'activité", ref="venue"),
+        _f("commune_insee", "str", "code INSEE de la commune", max_len=5, pattern=INSEE_RE),
+        _f("commune_name", "str", "commune", max_len=100),
+        _f("postal_code", "str", "code postal", max_len=5, pattern=POSTAL_RE),
+        _f("themes", "codes", "thématiques", codes=ref.THEMES, default=""),
+        _f("demarche_name", "str", "nom de la démarche", max_len=200),
+        _f("materiels", "codes", "matériel", codes=ref.MATERIELS, default=""),
+        _f("tags", "names", "étiquettes", max_len=80, default=""),
+        _f("notes", "text", "notes", default=""),
+        _f("autonomy", "code", "autonomie", max_len=32, codes=ref.AUTONOMIES),
+        _f("oriented", "bool", "orientation"),
+        _f("orientation", "code", "structure d'orientation", max_len=48, codes=ref.ORIENTATIONS),
+        _f("beneficiary_id", "ref", "personne suivie", ref="beneficiary"),
+        _f("genre", "code", "genre", max_len=16, codes=ref.GENRES),
+        _f("age_bracket", "code", "tranche d'âge", max_len=32, codes=ref.TRANCHES_AGE),
+        _f("statut", "code", "statut", max_len=16, codes=ref.STATUTS),
+        _f("residence_insee", "str", "commune de résidence", max_len=5, pattern=INSEE_RE),
+        _f("residence_name", "str", "nom de la commune de résidence", max_len=100),
+        _f("workshop_title", "str", "titre de l'atelier", max_len=200),
+        _f("workshop_level", "code", "niveau de l'atelier", max_len=16, codes=ref.NIVEAUX_ATELIER),
+        _f("participants", "int", "participants", min_value=1, max_value=100_000),
+        _f(
+            "participants_returning",
+            "int",
+            "participants déjà accompagnés",
+            min_value=0,
+            max_value=100_000,
+        ),
+        _f("counters", "json", "compteurs de participants"),
+    ),
+)
+VENUE = EntitySpec(
+    "venue",
+    "lieu",
+    (
+        _f("name", "str", "nom", max_len=200, required=True),
+        _f("commune_insee", "str", "code INSEE de la commune", max_len=5, pattern=INSEE_RE),
+        _f("commune_name", "str", "commune", max_len=100),
+        _f("postal_code", "str", "code postal", max_len=5, pattern=POSTAL_RE),
+        _f("itinerant", "bool", "itinérant", default=False),
+    ),
+)
+BENEFICIARY = EntitySpec(
+    "beneficiary",
+    "personne suivie",
+    (_f("code", "str", "code de suivi", max_len=12, required=True),),
+)
+TAG = EntitySpec(
+    "tag",
+    "étiquette",
+    (
+        _f("name", "str", "nom", max_len=80, required=True),
+        _f("scope", "code", "portée", max_len=20, codes=ref.TAG_SCOPES, default="personnel"),
+    ),
+)
+
+ENTITIES: Final[dict[str, EntitySpec]] = {
+    s.name: s for s in (ACCOMPAGNEMENT, VENUE, BENEFICIARY, TAG)
+}
+SCHEMA_VERSIONS: Final[dict[str, int]] = {name: s.schema_version for name, s in ENTITIES.items()}
+
+
+class RecordError(Exception):
+    """A payload the hub refuses for good: ``code`` is stable, ``message`` is French."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# ---- upgrades of older payload shapes ---------------------------------------------------------
+Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _accompagnement_0_to_1(payload: dict[str, Any]) -> dict[str, Any]:
+    """Schema 0 (the first exports) had a third session type, ``demarche``, and multi-valued
+    fields as JSON lists. Version 1 folds the type into ``individuel`` plus the administrative
+    theme (as the national tools did) and stores lists as ``|a|b|``."""
+    out = dict(payload)
+    for name in ("themes", "materiels", "tags"):
+        value = out.get(name)
+        if isinstance(value, list):
+            out[name] = _join([str(v) for v in value])
+    if out.get("kind") == ref.LEGACY_TYPE_DEMARCHE:
+        out["kind"] = "individuel"
+        themes = _split(out.get("themes"))
+        if ref.ADMIN_THEME not in themes:
+            themes.append(ref.ADMIN_THEME)
+        out["themes"] = _join(
+            [t for t in ref.THEMES if t in themes] + [t for t in themes if t not in ref.THEMES]
+        )
+    return out
+
+
+UPGRADES: Final[dict[tuple[str, int], Upgrade]] = {
+    ("accompagnement", 0): _accompagnement_0_to_1,
+}
+
+
+def upgrade_payload(entity: str, schema_version: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """Bring ``payload`` from ``schema_version`` to the hub's current version of ``entity``."""
+    spec = ENTITIES[entity]
+    if schema_version > spec.schema_version:
+        raise RecordError(
+            "schema_too_new",
+            f"Ce hub ne connaît pas encore la version {schema_version} du format "
+            f"« {spec.label} » (il connaît jusqu'à la {spec.schema_version}). "
+            "Demandez à l'administrateur du hub de le mettre à jour ; la modification reste "
+            "conservée sur l'appareil.",
+        )
+    version = schema_version
+    while version < spec.schema_version:
+        step = UPGRADES.get((entity, version))
+        if step is None:
+            raise RecordError(
+                "schema_unsupported",
+                f"La version {version} du format « {spec.label} » n'est plus prise en charge "
+                "par ce hub.",
+            )
+        payload = step(payload)
+        version += 1
+    return payload
+
+
+# ---- validation -------------------------------------------------------------------------------
+def _split(text: Any) -> list[str]:
+    return [c for c in str(text or "").split("|") if c]
+
+
+def _join(items: list[str]) -> str:
+    return "|" + "|".join(items) + "|" if items else ""
+
+
+def _bad(field: FieldSpec, what: str) -> RecordError:
+    return RecordError("invalid_value", f"Valeur refusée pour « {field.label} » : {what}.")
+
+
+def parse_datetime(value: Any, label: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise RecordError("invalid_value", f"Date et heure attendues pour « {label} ».")
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError(
+            "invalid_value", f"Date et heure illisibles pour « {label} » : « {value[:40]} »."
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def _check_value(field: FieldSpec, value: Any) -> Any:
+    """The value to store for ``field``, or RecordError. ``None`` is accepted for optional
+    fields (the default is used when there is one)."""
+    if value is None:
+        if field.required:
+            raise RecordError("missing_field", f"Le champ « {field.label} » est obligatoire.")
+        return field.default
+    kind = field.kind
+    if kind in ("str", "text", "code", "ref", "codes", "names", "json"):
+        if kind == "json" and isinstance(value, dict):
+            value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        if not isinstance(value, str):
+            raise _bad(field, "du texte est attendu")
+        if (
+            field.max_len is not None
+            and kind not in ("codes", "names")
+            and len(value) > field.max_len
+        ):
+            raise _bad(field, f"au plus {field.max_len} caractères")
+        if field.required and not value.strip():
+            raise RecordError("missing_field", f"Le champ « {field.label} » est obligatoire.")
+        if kind == "code":
+            assert field.codes is not None
+            if value not in field.codes:
+                raise RecordError(
+                    "unknown_code",
+                    f"Code national inconnu pour « {field.label} » : « {value[:60]} ».",
+                )
+        elif kind == "codes":
+            assert field.codes is not None
+            unknown = [c for c in _split(value) if c not in field.codes]
+            if unknown:
+                raise RecordError(
+                    "unknown_code",
+                    f"Code national inconnu pour « {field.label} » : "
+                    f"{', '.join('« ' + c[:60] + ' »' for c in unknown[:5])}.",
+                )
+        elif kind == "names":
+            too_long = [n for n in _split(value) if field.max_len and len(n) > field.max_len]
+            if too_long:
+                raise _bad(field, f"un nom fait au plus {field.max_len} caractères")
+        elif kind == "ref":
+            if len(value) > 36:
+                raise _bad(field, "identifiant illisible")
+        elif kind == "json":
+            try:
+                json.loads(value)
+            except ValueError:
+                raise _bad(field, "JSON illisible") from None
+        elif field.pattern is not None and value and not field.pattern.match(value):
+            raise _bad(field, f"« {value[:20]} » n'a pas le bon format")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _bad(field, "un nombre entier est attendu")
+        if field.min_value is not None and value < field.min_value:
+            raise _bad(field, f"au moins {field.min_value}")
+        if field.max_value is not None and value > field.max_value:
+            raise _bad(field, f"au plus {field.max_value}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _bad(field, "oui ou non est attendu")
+        return value
+    if kind == "date":
+        if not isinstance(value, str):
+            raise _bad(field, "une date AAAA-MM-JJ est attendue")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise _bad(field, f"date illisible « {value[:20]} »") from None
+    raise AssertionError(kind)
+
+
+def validate_payload(entity: str, entity_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Check an upgraded payload and return the column values to store (dates parsed, defaults
+    filled). Refuses unknown fields, unknown national codes and wrong types."""
+    spec = ENTITIES[entity]
+    known = set(spec.field_names) | set(META_FIELDS)
+    unknown = sorted(k for k in payload if k not in known)
+    if unknown:
+        raise RecordError(
+            "unknown_field",
+            f"Champ inconnu pour un {spec.label} : {', '.join(u[:40] for u in unknown[:5])}.",
+        )
+    if payload.get("id", entity_id) != entity_id:
+        raise RecordError(
+            "id_mismatch", "L'identifiant du contenu ne correspond pas à celui de l'opération."
+        )
+    values: dict[str, Any] = {}
+    for field in spec.fields:
+        values[field.name] = _check_value(field, payload.get(field.name))
+    values["created_at"] = parse_datetime(payload.get("created_at"), "création")
+    values["updated_at"] = parse_datetime(payload.get("updated_at"), "modification")
+    values["deleted_at"] = parse_datetime(payload.get("deleted_at"), "suppression")
+    return values
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def wire_payload(entity: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload sent to devices: the desktop row's columns, in the desktop's form."""
+    spec = ENTITIES[entity]
+    out: dict[str, Any] = {"id": row["id"]}
+    for name in spec.field_names:
+        out[name] = _wire(row[name])
+    out["created_at"] = _wire(row["created_at"])
+    out["updated_at"] = _wire(row["updated_at"])
+    out["deleted_at"] = _wire(row["deleted_at"])
+    out["version"] = row["version"]
+    return out
+
+
+def comparable(entity: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Field values in a form that compares equal across storage round trips (for merges)."""
+    spec = ENTITIES[entity]
+    return {name: _wire(values.get(name)) for name in spec.field_names}

@@ -1,0 +1,210 @@
+"""Push and pull against the real hub app, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from app.models.ids import new_id
+from hub.models import RECORD_TABLES, AppliedOp, Conflict
+from tests.hub.helpers import enrol, op, pull_all, push, session_payload
+
+ACC = RECORD_TABLES["accompagnement"]
+
+
+def _count(hub_db, table=ACC) -> int:
+    with hub_db.session() as s:
+        return s.scalar(select(func.count()).select_from(table))
+
+
+def test_push_applies_then_a_retry_is_duplicate(client, device, hub_db):
+    ops = [op(session_payload()) for _ in range(3)]
+    r = push(client, device, ops)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["epoch"] == r.headers["x-carnet-epoch"]
+    assert [x["status"] for x in body["results"]] == ["applied"] * 3
+    assert [x["op_id"] for x in body["results"]] == [o["op_id"] for o in ops]
+    assert all(x["version"] == 1 for x in body["results"])
+    again = push(client, device, ops).json()
+    assert [x["status"] for x in again["results"]] == ["duplicate"] * 3
+    assert [x["version"] for x in again["results"]] == [1, 1, 1]
+    assert _count(hub_db) == 3
+    with hub_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(AppliedOp)) == 3
+
+
+def test_same_batch_sent_concurrently_is_applied_once(client, device, hub_db):
+    ops = [op(session_payload()) for _ in range(50)]
+    answers: list = []
+    barrier = threading.Barrier(2)
+
+    def send() -> None:
+        barrier.wait()
+        answers.append(push(client, device, ops))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [a.status_code for a in answers] == [200, 200]
+    statuses = sorted(
+        tuple(sorted({x["status"] for x in a.json()["results"]})) for a in answers
+    )
+    assert statuses == [("applied",), ("duplicate",)]
+    assert _count(hub_db) == 50
+    changes, _ = pull_all(client, device)
+    assert len(changes) == 50
+
+
+def test_one_invalid_op_does_not_sink_the_batch(client, device, hub_db):
+    good = [op(session_payload()) for _ in range(4)]
+    bad = op(session_payload(themes="|email|theme_inexistant|"))
+    ops = good[:2] + [bad] + good[2:]
+    results = push(client, device, ops).json()["results"]
+    assert [x["status"] for x in results] == ["applied", "applied", "rejected", "applied", "applied"]
+    assert results[2]["code"] == "unknown_code"
+    assert "theme_inexistant" in results[2]["reason"]
+    assert "Code national inconnu" in results[2]["reason"]
+    assert _count(hub_db) == 4
+    # The rejection is stored: a retry answers the same.
+    again = push(client, device, [bad]).json()["results"][0]
+    assert again["status"] == "rejected" and again["code"] == "unknown_code"
+
+
+def test_pull_pages_in_commit_order_with_tombstones(client, device):
+    payloads = [session_payload() for _ in range(25)]
+    push(client, device, [op(p) for p in payloads])
+    victim = dict(payloads[3], deleted_at="2025-03-15T10:00:00Z", version=2)
+    r = push(client, device, [op(victim, base_version=1, kind="delete")]).json()
+    assert r["results"][0]["status"] == "applied"
+    assert r["results"][0]["version"] == 2
+    seen: list = []
+    since = 0
+    pages = 0
+    while True:
+        data = client.get(
+            "/api/v1/sync/pull", params={"since": since, "limit": 10}, headers=device.auth
+        ).json()
+        pages += 1
+        seen.extend(data["changes"])
+        assert data["next"] >= since
+        since = data["next"]
+        if not data["more"]:
+            break
+    assert pages == 3
+    assert len(seen) == 25
+    seqs = [c["seq"] for c in seen]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 25
+    tomb = [c for c in seen if c["deleted"]]
+    assert [c["entity_id"] for c in tomb] == [victim["id"]]
+    assert tomb[0]["payload"]["deleted_at"] == "2025-03-15T10:00:00Z"
+    assert tomb[0]["seq"] == max(seqs)  # the deletion is the newest change
+    # Nothing new: an empty page, same cursor.
+    data = client.get("/api/v1/sync/pull", params={"since": since}, headers=device.auth).json()
+    assert data == {"epoch": data["epoch"], "changes": [], "next": since, "more": False}
+
+
+def test_pull_returns_payload_as_pushed(client, device):
+    payload = session_payload(notes="Rappeler pour la carte Vitale", tags="|Pass numérique|")
+    push(client, device, [op(payload)])
+    changes, _ = pull_all(client, device)
+    (change,) = changes
+    expected = dict(payload)
+    assert change["payload"] == expected
+    assert change["version"] == 1 and change["entity"] == "accompagnement"
+
+
+def test_devices_of_one_mediator_see_each_other_and_no_one_else(client, device, hub_db):
+    laptop = enrol(client, hub_db, device.mediator_id, "Deuxième portable")
+    from tests.hub.helpers import new_mediator
+
+    stranger = enrol(client, hub_db, new_mediator(hub_db, "Sam Durand"))
+    payload = session_payload()
+    push(client, device, [op(payload)])
+    changes, _ = pull_all(client, laptop)
+    assert [c["entity_id"] for c in changes] == [payload["id"]]
+    assert pull_all(client, stranger)[0] == []
+
+
+def test_another_mediators_ids_are_rejected(client, device, hub_db):
+    from tests.hub.helpers import new_mediator
+
+    stranger = enrol(client, hub_db, new_mediator(hub_db, "Sam Durand"))
+    theirs = session_payload()
+    push(client, stranger, [op(theirs)])
+    venue = {"id": new_id(), "name": "Médiathèque", "commune_insee": "59350",
+             "commune_name": "Lille", "postal_code": "59000", "itinerant": False,
+             "created_at": None, "updated_at": None, "deleted_at": None, "version": 1}
+    push(client, stranger, [op(venue, entity="venue")])
+    overwrite = op(dict(theirs, notes="pris"), base_version=1)
+    using_venue = op(session_payload(place_type="lieu_activite", venue_id=venue["id"]))
+    results = push(client, device, [overwrite, using_venue]).json()["results"]
+    assert [x["status"] for x in results] == ["rejected", "rejected"]
+    assert {x["code"] for x in results} == {"forbidden_record"}
+    assert "autre médiateur" in results[0]["reason"]
+    changes, _ = pull_all(client, stranger)
+    assert [c["payload"]["notes"] for c in changes if c["entity"] == "accompagnement"] == [""]
+
+
+def test_disjoint_edits_merge_and_overlapping_ones_conflict(client, device, hub_db):
+    laptop = enrol(client, hub_db, device.mediator_id, "Deuxième portable")
+    payload = session_payload()
+    push(client, device, [op(payload)])
+    # Both devices start from version 1. The laptop changes the duration first.
+    r = push(client, laptop, [op(dict(payload, duration_min=45, version=2), base_version=1)])
+    assert r.json()["results"][0] == {"op_id": r.json()["results"][0]["op_id"],
+                                      "status": "applied", "version": 2}
+    # The first device changed the notes: a different field, so it merges.
+    r = push(client, device, [op(dict(payload, notes="Très à l'aise", version=2), base_version=1)])
+    assert r.json()["results"][0]["status"] == "applied"
+    assert r.json()["results"][0]["version"] == 3
+    changes, _ = pull_all(client, laptop)
+    merged = changes[0]["payload"]
+    assert (merged["duration_min"], merged["notes"], merged["version"]) == (45, "Très à l'aise", 3)
+    # Now both change the duration from version 3: the second one conflicts.
+    push(client, laptop, [op(dict(merged, duration_min=60), base_version=3)])
+    r = push(client, device, [op(dict(merged, duration_min=90), base_version=3)]).json()
+    result = r["results"][0]
+    assert result["status"] == "conflict"
+    assert result["fields"] == ["duration_min"]
+    assert result["hub_payload"]["duration_min"] == 60
+    assert "durée" in result["reason"]
+    with hub_db.session() as s:
+        conflict = s.scalars(select(Conflict)).one()
+    assert conflict.hub_values == '{"duration_min": 60}'
+    assert conflict.device_values == '{"duration_min": 90}'
+    assert conflict.resolved_at is None
+
+
+def test_a_chain_of_offline_edits_keeps_the_other_devices_change(client, device, hub_db):
+    """Two queued edits from one device, merged over another device's change: the second edit's
+    base is the device's own first edit, so the other device's change survives."""
+    laptop = enrol(client, hub_db, device.mediator_id, "Deuxième portable")
+    payload = session_payload()
+    push(client, device, [op(payload)])
+    push(client, laptop, [op(dict(payload, statut="en_emploi", version=2), base_version=1)])
+    first = dict(payload, notes="un", version=2)
+    second = dict(first, duration_min=50, version=3)
+    results = push(client, device, [op(first, base_version=1), op(second, base_version=2)]).json()
+    assert [x["status"] for x in results["results"]] == ["applied", "applied"]
+    row = pull_all(client, laptop)[0][0]["payload"]
+    assert (row["statut"], row["notes"], row["duration_min"]) == ("en_emploi", "un", 50)
+
+
+def test_delete_beats_a_later_edit(client, device, hub_db):
+    laptop = enrol(client, hub_db, device.mediator_id, "Deuxième portable")
+    payload = session_payload()
+    push(client, device, [op(payload)])
+    gone_payload = dict(payload, deleted_at="2025-03-20T08:00:00Z", version=2)
+    assert push(client, device, [op(gone_payload, base_version=1, kind="delete")]).json()[
+        "results"][0]["status"] == "applied"
+    r = push(client, laptop, [op(dict(payload, notes="modifié"), base_version=1)]).json()
+    result = r["results"][0]
+    assert result["status"] == "gone"
+    assert result["hub_payload"]["deleted_at"] == "2025-03-20T08:00:00Z"
+    assert "supprimé" in result["reason"]
+    (change,) = pull_all(client, laptop)[0]
+    assert change["deleted"] is True and change["payload"]["notes"] == ""
