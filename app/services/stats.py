@@ -1,0 +1,537 @@
+"""« Mes statistiques »: the mediator's indicators for a period, with the national counting rules.
+
+Counting rules (referentiels.md, "Counting rules used in national statistics"):
+
+- **Activités**: one per recorded session, individual or workshop. Deleted sessions (tombstones)
+  never count, anywhere, including when deciding whether a person is new.
+- **Accompagnements**: an individual session counts 1; a workshop counts 1 **per participant**.
+- **Personnes accompagnées** (people reached) is the sum of three parts, because Carnet can link
+  a person across sessions only through a pseudonymous follow-up code:
+  * people with a follow-up code: each distinct code seen in the period counts once;
+  * individual sessions without a code: each counts as one person whose status is unknown (we
+    cannot tell whether two such sessions are the same person, so this part is an upper bound);
+  * workshop participants: each participant counts once (anonymous counters, same caveat).
+- **Nouveaux / déjà accompagnés**:
+  * a code is *nouveau* when its first accompaniment **ever** (all non-deleted sessions, before
+    the period included, whatever the filters) falls in the period; otherwise *déjà accompagné*;
+  * an individual session without a code is counted under *statut inconnu*;
+  * a workshop uses its counter "déjà accompagnés": that many returning, the rest new; a workshop
+    whose counter was left empty counts all its participants under *statut inconnu*.
+- **Heures**: the sum of the sessions' durations (a workshop's duration counts once: it is the
+  mediator's time, not person-hours).
+- Breakdowns of what an activity is (type, theme, place type, venue, commune, material, tag,
+  duration bucket) count **activités**. Themes, materials and tags are multi-valued: one activity
+  counts under each of its values, so shares add up to more than 100 %.
+- Breakdowns of who was accompanied (gender, age bracket, status) count **accompagnements**: an
+  individual session counts 1 under its value, a workshop adds its counters, and whatever is
+  missing (empty field, or participants not covered by the counters) is *non communiqué*.
+  Autonomy and orientation exist for individual sessions only and count those.
+
+Speed: one SQL scan of the period with ``group_concat`` aggregates (no per-row Python object, no
+GROUP BY sorter), counted in C by ``collections.Counter``; workshops, a small share of the rows,
+are read row by row; the "seen before the period" codes come from one more range scan. Together
+this is about one pass over the data: see bench/bench_stats.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.models import referentiels as ref
+
+NC = ref.NON_COMMUNIQUE
+NOT_ORIENTED = "non_oriente"
+NO_PLACE = "non_renseigne"
+# Keys of a workshop's ``counters`` JSON (``{"genre": {"feminin": 3}, "age": {...}}``) and the
+# national list each one uses. Older spellings of the age key are accepted.
+COUNTER_GROUPS: dict[str, dict[str, str]] = {
+    "genre": ref.GENRES,
+    "age": ref.TRANCHES_AGE,
+    "statut": ref.STATUTS,
+}
+COUNTER_ALIASES = {"age_bracket": "age", "tranche_age": "age"}
+
+_SEP = "\x1f"  # between values in group_concat: no code, name or tag contains it
+_FIELD = "\x1e"  # between the fields packed into one value
+
+# Below this share of the table, the date index is faster than a full scan (measured).
+_INDEX_SHARE = 0.25
+# A slice worth a thread of its own.
+_SLICE_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """Optional filters on top of the period. ``None`` means everything."""
+
+    kind: str | None = None
+    venue_id: str | None = None
+    theme: str | None = None
+    tag: str | None = None
+    place_type: str | None = None
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    code: str
+    label: str
+    count: int
+    share: float  # count / breakdown total (0 when the total is 0)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str  # "type", "theme", "genre"…
+    title: str  # French title
+    unit: str  # "activités" or "accompagnements"
+    total: int  # the base of the shares
+    multi: bool  # multi-valued: shares add up to more than 100 %
+    rows: tuple[BreakdownRow, ...]
+
+    def count(self, code: str) -> int:
+        return next((r.count for r in self.rows if r.code == code), 0)
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # "YYYY-MM"
+    activities: int
+    accompagnements: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Indicators:
+    activities: int
+    individual_sessions: int
+    workshops: int
+    workshop_participants: int
+    accompagnements: int
+    people: int
+    people_with_code: int
+    anonymous_sessions: int  # individual sessions without a follow-up code
+    new_people: int
+    returning_people: int
+    unknown_status_people: int
+    minutes: int
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    date_from: dt.date
+    date_to: dt.date
+    filters: StatsFilter
+    indicators: Indicators
+    breakdowns: tuple[Breakdown, ...]
+    trend: tuple[MonthPoint, ...]
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.key == key)
+
+
+# Breakdown order, title and unit; the UI, the XLSX and the PDF follow this order.
+BREAKDOWNS: tuple[tuple[str, str, str], ...] = (
+    ("type", "Type d'activité", "activités"),
+    ("theme", "Thématiques", "activités"),
+    ("place_type", "Type de lieu", "activités"),
+    ("venue", "Lieux d'activité", "activités"),
+    ("commune", "Communes", "activités"),
+    ("materiel", "Matériel utilisé", "activités"),
+    ("duration", "Durée", "activités"),
+    ("tag", "Étiquettes", "activités"),
+    ("autonomy", "Autonomie (accompagnements individuels)", "accompagnements"),
+    ("orientation", "Orientation (accompagnements individuels)", "accompagnements"),
+    ("age", "Tranche d'âge", "accompagnements"),
+    ("genre", "Genre", "accompagnements"),
+    ("statut", "Statut", "accompagnements"),
+)
+MULTI_VALUED = {"theme", "materiel", "tag"}
+
+
+def months_between(date_from: dt.date, date_to: dt.date) -> list[str]:
+    months = []
+    year, month = date_from.year, date_from.month
+    while (year, month) <= (date_to.year, date_to.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class _Tally:
+    """Counts for one slice of the period; slices computed in parallel are merged."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {key: Counter() for key, _t, _u in BREAKDOWNS}
+        self.month_activities: Counter[str] = Counter()
+        self.month_accomp: Counter[str] = Counter()
+        self.month_minutes: Counter[str] = Counter()
+        self.place_labels: dict[str, str] = {}
+        self.codes: set[str] = set()
+        self.individual = 0
+        self.anonymous = 0
+        self.workshops = 0
+        self.participants = 0
+        self.returning = 0
+        self.unknown = 0
+        self.minutes = 0
+
+    def merge(self, other: _Tally) -> None:
+        for key, counts in other.counts.items():
+            self.counts[key].update(counts)
+        self.month_activities.update(other.month_activities)
+        self.month_accomp.update(other.month_accomp)
+        self.month_minutes.update(other.month_minutes)
+        self.place_labels.update(other.place_labels)
+        self.codes |= other.codes
+        for name in (
+            "individual",
+            "anonymous",
+            "workshops",
+            "participants",
+            "returning",
+            "unknown",
+            "minutes",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _count_codes(joined: str | None) -> Counter[str]:
+    """Counts of each code in ``|a|b|`` values concatenated together."""
+    counts = Counter((joined or "").split("|"))
+    counts.pop("", None)
+    return counts
+
+
+def _split_counts(joined: str | None) -> Counter[str]:
+    return Counter(joined.split(_SEP)) if joined else Counter()
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+# One scan of a slice of the period. Fields that exist for individual sessions only (autonomy,
+# orientation, genre, age, statut, follow-up code) are NULL on workshops (SessionService writes
+# them so), hence plain group_concat; a NULL is not listed, so "non communiqué" is what is left.
+_SCAN_SQL = """
+SELECT
+  count(*),
+  count(beneficiary_id),
+  sum(oriented = 0),
+  group_concat(date || duration_min, {S}),
+  group_concat(place_type, {S}),
+  group_concat(venue_id, {S}),
+  group_concat(commune_insee || {F} || ifnull(postal_code, '') || {F} || ifnull(commune_name, ''),
+    {S}),
+  group_concat(themes, ''),
+  group_concat(materiels, ''),
+  group_concat(tags, ''),
+  group_concat(autonomy, {S}),
+  group_concat(orientation, {S}),
+  group_concat(genre, {S}),
+  group_concat(age_bracket, {S}),
+  group_concat(statut, {S}),
+  group_concat(beneficiary_id, {S}),
+  group_concat(CASE WHEN kind = 'collectif' THEN substr(date, 1, 7) || {F} || ifnull(participants, 0)
+    || {F} || ifnull(participants_returning, '') END, {S}),
+  group_concat(CASE WHEN kind = 'collectif' THEN ifnull(participants, 0) || {F} || counters END,
+    {S})
+FROM accompagnement WHERE {{where}}
+""".format(S="char(31)", F="char(30)")
+
+
+class StatsService:
+    """Computes a StatsReport. Read-only; safe to call from a worker thread."""
+
+    def __init__(self, session_factory: sessionmaker[Session], workers: int | None = None) -> None:
+        self._sf = session_factory
+        # SQLite runs a statement without holding Python's lock: slices of a long period are
+        # scanned on several connections at once.
+        self._workers = max(1, min(workers or os.cpu_count() or 1, 4))
+
+    # ---- public --------------------------------------------------------------------------
+    def compute(
+        self,
+        date_from: dt.date,
+        date_to: dt.date,
+        filters: StatsFilter | None = None,
+    ) -> StatsReport:
+        """Indicators, breakdowns and monthly trend for ``date_from``..``date_to`` (inclusive)."""
+        if date_to < date_from:
+            raise ValueError("La date de fin précède la date de début.")
+        flt = filters or StatsFilter()
+        with self._sf() as db:
+            total = db.execute(text("SELECT count(*) FROM accompagnement")).scalar() or 0
+            in_period = self._count_dates(db, "date BETWEEN :f AND :t", date_from, date_to)
+            before = self._count_dates(db, "date < :f", date_from, date_to)
+            max_rowid = db.execute(text("SELECT max(rowid) FROM accompagnement")).scalar() or 0
+            venue_names: dict[str, str] = dict(
+                (r[0], r[1]) for r in db.execute(text("SELECT id, name FROM venue"))
+            )
+        period = (_iso(date_from), _iso(date_to))
+        if in_period < total * _INDEX_SHARE:
+            # A short period: walk the date index (one row lookup per session in the period).
+            jobs: list[Callable[[], Any]] = [partial(self._scan, period, None, flt)]
+        else:
+            # A long one: scan the table in rowid slices, one connection each.
+            n = min(self._workers, max(1, in_period // _SLICE_ROWS))
+            cuts = [max_rowid * k // n for k in range(n)] + [max_rowid]
+            jobs = [partial(self._scan, period, (cuts[k], cuts[k + 1]), flt) for k in range(n)]
+        jobs.append(partial(self._codes_before, date_from, before < total * _INDEX_SHARE))
+        if self._workers == 1:
+            results = [job() for job in jobs]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self._workers, len(jobs))) as pool:
+                results = list(pool.map(lambda job: job(), jobs))
+        seen_before: set[str] = results.pop()
+        tally = _Tally()
+        for part in results:
+            tally.merge(part)
+        return _report(date_from, date_to, flt, tally, seen_before, venue_names)
+
+    def first_activity_date(self) -> dt.date | None:
+        """Date of the oldest session, to offer "since the beginning" as a period."""
+        with self._sf() as db:
+            value = db.execute(
+                text("SELECT min(date) FROM accompagnement WHERE deleted_at IS NULL")
+            ).scalar()
+        return dt.date.fromisoformat(value) if value else None
+
+    # ---- planning ------------------------------------------------------------------------
+    @staticmethod
+    def _count_dates(db: Session, condition: str, date_from: dt.date, date_to: dt.date) -> int:
+        """Rows (tombstones included) in a date range, read from the date index alone."""
+        sql = f"SELECT count(*) FROM accompagnement WHERE {condition}"
+        return db.execute(text(sql), {"f": _iso(date_from), "t": _iso(date_to)}).scalar() or 0
+
+    # ---- scanning ------------------------------------------------------------------------
+    def _scan(
+        self, period: tuple[str, str], rowids: tuple[int, int] | None, flt: StatsFilter
+    ) -> _Tally:
+        """One pass over the period (or the rowid slice ``(lo, hi]`` of it)."""
+        params: dict[str, Any] = {"date_from": period[0], "date_to": period[1]}
+        if rowids is None:
+            where = ["date BETWEEN :date_from AND :date_to"]
+        else:
+            # "+date": compare the date without walking its index.
+            where = ["+date BETWEEN :date_from AND :date_to", "rowid > :lo", "rowid <= :hi"]
+            params.update(lo=rowids[0], hi=rowids[1])
+        where.append("deleted_at IS NULL")
+        for column, value in (
+            ("kind", flt.kind),
+            ("venue_id", flt.venue_id),
+            ("place_type", flt.place_type),
+        ):
+            if value:
+                where.append(f"{column} = :{column}")
+                params[column] = value
+        for column, value in (("themes", flt.theme), ("tags", flt.tag)):
+            if value:
+                where.append(f"instr({column}, :{column}) > 0")
+                params[column] = f"|{value}|"
+        with self._sf() as db:
+            row = db.execute(text(_SCAN_SQL.format(where=" AND ".join(where))), params).one()
+        return _tally_from_scan(row)
+
+    def _codes_before(self, date_from: dt.date, use_index: bool) -> set[str]:
+        """Follow-up codes with a (non-deleted) session before the period, whatever the filters."""
+        date_col = "date" if use_index else "+date"
+        with self._sf() as db:
+            joined = db.execute(
+                text(
+                    "SELECT group_concat(beneficiary_id, char(31)) FROM accompagnement "
+                    f"WHERE {date_col} < :f AND deleted_at IS NULL "
+                    "AND beneficiary_id IS NOT NULL"
+                ),
+                {"f": _iso(date_from)},
+            ).scalar()
+        return set(joined.split(_SEP)) if joined else set()
+
+
+def _tally_from_scan(row: Any) -> _Tally:
+    t = _Tally()
+    activities, with_code, not_oriented = (v or 0 for v in row[0:3])
+    for token, n in _split_counts(row[3]).items():
+        month, minutes = token[:7], int(token[10:])
+        t.month_activities[month] += n
+        t.month_accomp[month] += n  # a workshop's participants are added below
+        t.month_minutes[month] += minutes * n
+        t.minutes += minutes * n
+        t.counts["duration"][ref.duration_bucket(minutes)] += n
+    t.counts["place_type"] = _split_counts(row[4])
+    t.counts["venue"] = _split_counts(row[5])
+    communes = _split_counts(row[6])
+    for token, n in communes.items():
+        insee, postal, name = token.split(_FIELD)
+        t.counts["commune"][insee] += n
+        t.place_labels.setdefault(insee, f"{name} ({postal})" if name and postal else name or insee)
+    t.counts["commune"][NO_PLACE] += activities - communes.total()
+    t.counts["theme"] = _count_codes(row[7])
+    t.counts["materiel"] = _count_codes(row[8])
+    t.counts["tag"] = _count_codes(row[9])
+    for key, column in (("autonomy", 10), ("orientation", 11), ("genre", 12), ("age", 13)):
+        t.counts[key] = _split_counts(row[column])
+    t.counts["statut"] = _split_counts(row[14])
+    t.codes = set(row[15].split(_SEP)) if row[15] else set()
+    for token, n in _split_counts(row[16]).items():
+        month, participants_text, returning = token.split(_FIELD)
+        participants = max(int(participants_text), 0)
+        t.workshops += n
+        t.participants += participants * n
+        t.month_accomp[month] += (participants - 1) * n
+        if returning:
+            t.returning += min(int(returning), participants) * n
+        else:
+            t.unknown += participants * n
+    workshops_with_counters = 0
+    for token, n in _split_counts(row[17]).items():
+        participants_text, counters = token.split(_FIELD, 1)
+        _add_counters(t, counters, max(int(participants_text), 0), n)
+        workshops_with_counters += n
+    t.individual = activities - t.workshops
+    t.anonymous = t.individual - with_code
+    t.counts["orientation"][NOT_ORIENTED] += not_oriented
+    for key in ("autonomy", "orientation"):
+        t.counts[key][NC] += t.individual - t.counts[key].total()
+    for key in COUNTER_GROUPS:
+        # Individual sessions without a value, and the participants of workshops without
+        # counters (those with counters added their own remainder).
+        t.counts[key][NC] += t.individual + t.participants - t.counts[key].total()
+    t.counts["type"]["individuel"] = t.individual
+    t.counts["type"]["collectif"] = t.workshops
+    return t
+
+
+def _report(
+    date_from: dt.date,
+    date_to: dt.date,
+    flt: StatsFilter,
+    tally: _Tally,
+    seen_before: set[str],
+    venue_names: dict[str, str],
+) -> StatsReport:
+    codes = tally.codes
+    returning_codes = len(codes & seen_before)
+    workshop_new = tally.participants - tally.returning - tally.unknown
+    indicators = Indicators(
+        activities=tally.individual + tally.workshops,
+        individual_sessions=tally.individual,
+        workshops=tally.workshops,
+        workshop_participants=tally.participants,
+        accompagnements=tally.individual + tally.participants,
+        people=len(codes) + tally.anonymous + tally.participants,
+        people_with_code=len(codes),
+        anonymous_sessions=tally.anonymous,
+        new_people=len(codes) - returning_codes + workshop_new,
+        returning_people=returning_codes + tally.returning,
+        unknown_status_people=tally.anonymous + tally.unknown,
+        minutes=tally.minutes,
+    )
+    labels = _label_tables(tally.place_labels, venue_names)
+    totals = {"activités": indicators.activities, "accompagnements": indicators.accompagnements}
+    breakdowns = []
+    for key, title, unit in BREAKDOWNS:
+        if key in ("autonomy", "orientation"):
+            total = indicators.individual_sessions
+        elif key == "venue":
+            total = tally.counts["place_type"]["lieu_activite"]
+        else:
+            total = totals[unit]
+        breakdowns.append(_breakdown(key, title, unit, total, tally.counts[key], labels[key]))
+    trend = tuple(
+        MonthPoint(m, tally.month_activities[m], tally.month_accomp[m], tally.month_minutes[m])
+        for m in months_between(date_from, date_to)
+    )
+    return StatsReport(date_from, date_to, flt, indicators, tuple(breakdowns), trend)
+
+
+def _add_counters(tally: _Tally, counters_json: str, participants: int, times: int) -> None:
+    """``times`` workshops' counters into the gender / age / status breakdowns.
+
+    Participants not covered by a counter are left out here: they end up "non communiqué"."""
+    try:
+        counters = json.loads(counters_json)
+    except ValueError:
+        return
+    if not isinstance(counters, dict):
+        return
+    for alias, key in COUNTER_ALIASES.items():
+        if alias in counters:
+            counters.setdefault(key, counters[alias])
+    for group in COUNTER_GROUPS:
+        counts = counters.get(group)
+        known = 0
+        if isinstance(counts, dict):
+            for code, n in counts.items():
+                # Never more than the participants: a bad counter cannot inflate a figure.
+                if isinstance(n, int) and n > 0 and known + n <= participants:
+                    tally.counts[group][code or NC] += n * times
+                    known += n
+
+
+@dataclass
+class _Labels:
+    table: dict[str, str]
+    missing: str = "Non communiqué"
+    order: tuple[str, ...] = field(default_factory=tuple)  # national order; others by count
+
+
+def _label_tables(place_labels: dict[str, str], venue_names: dict[str, str]) -> dict[str, _Labels]:
+    nc = {NC: "Non communiqué"}
+    return {
+        "type": _Labels(ref.TYPES, order=tuple(ref.TYPES)),
+        "theme": _Labels(ref.THEMES, order=tuple(ref.THEMES)),
+        "place_type": _Labels(ref.PLACE_TYPES, order=tuple(ref.PLACE_TYPES)),
+        "venue": _Labels(venue_names),
+        "commune": _Labels({**place_labels, NO_PLACE: "Non renseignée (à distance…)"}),
+        "materiel": _Labels(ref.MATERIELS, order=tuple(ref.MATERIELS)),
+        "duration": _Labels(ref.DURATION_BUCKETS, order=tuple(ref.DURATION_BUCKETS)),
+        "tag": _Labels({}),
+        "autonomy": _Labels({**ref.AUTONOMIES, **nc}, order=(*ref.AUTONOMIES, NC)),
+        "orientation": _Labels(
+            {NOT_ORIENTED: "Pas d'orientation", **ref.ORIENTATIONS, **nc},
+            order=(NOT_ORIENTED, *ref.ORIENTATIONS, NC),
+        ),
+        "age": _Labels(ref.TRANCHES_AGE, order=tuple(ref.TRANCHES_AGE)),
+        "genre": _Labels(ref.GENRES, order=tuple(ref.GENRES)),
+        "statut": _Labels(ref.STATUTS, order=tuple(ref.STATUTS)),
+    }
+
+
+def _breakdown(
+    key: str, title: str, unit: str, total: int, counts: Counter[str], labels: _Labels
+) -> Breakdown:
+    """Rows in the national order for closed lists (zeros kept: a funder sees "0 at home"),
+    by decreasing count for open lists (venues, communes, tags), "not given" last."""
+    if labels.order:
+        codes: Iterable[str] = [*labels.order, *(c for c in counts if c not in labels.order)]
+    else:
+        codes = sorted(
+            (c for c in counts if counts[c]),
+            key=lambda c: (c in (NC, NO_PLACE), -counts[c], (labels.table.get(c) or c).casefold()),
+        )
+    rows = tuple(
+        BreakdownRow(
+            code=c,
+            label=labels.table.get(c, c),
+            count=counts[c],
+            share=counts[c] / total if total else 0.0,
+        )
+        for c in codes
+    )
+    return Breakdown(key, title, unit, total, key in MULTI_VALUED, rows)
