@@ -425,8 +425,15 @@ class MainWindow(QMainWindow):
             if clicked is resume:
                 session_id = None if key == NEW_SESSION_KEY else key.split(":", 1)[1]
                 if session_id and self.notebook.sessions.is_deleted(session_id):
-                    session_id = None  # the session went away: keep the input as a new one
-                self.open_form(session_id=session_id)
+                    # The session was deleted since: its input comes back as a new session.
+                    kept = self.notebook.drafts.load(key)
+                    self.notebook.drafts.discard(key)
+                    self.open_form(initial=kept)
+                    return
+                form = self.open_form(session_id=session_id)
+                form_resume = getattr(form, "resume_button", None)
+                if form_resume is not None and not form.draft_banner.isHidden():
+                    form_resume.click()  # already answered here: no second question
             elif clicked is discard:
                 self.notebook.drafts.discard(key)
 
