@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(log_file)
     from app.ui.application import run
+    from app.ui.startup_probe import arm
 
+    _probe = arm()  # CARNET_EXIT_WHEN_SHOWN=1: time the start-up, then quit (benchmarks)
     return run(resolve_data_dir(args.data_dir), log_file, args.lang)
 
 

@@ -1,0 +1,85 @@
+"""Start-up timing for benchmarks: with ``CARNET_EXIT_WHEN_SHOWN=1`` Carnet starts normally,
+prints how long it took for the main window to be shown, then quits.
+
+Armed by ``app.__main__`` before :func:`app.ui.application.run` (which reuses the
+``QApplication`` created here), so the measured path is the real one. It prints one line::
+
+    CARNET_STARTUP shown_ms=412.3 interactive_ms=431.0 clock=launcher
+
+- ``shown_ms``: first paint of the main window;
+- ``interactive_ms``: the event loop is back and idle after that paint (the window answers input);
+- both from the launch of the process when the launcher put its ``time.time()`` in
+  ``CARNET_START_CLOCK`` (``clock=launcher``), else from the moment the probe was armed, after the
+  interpreter started (``clock=probe``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+EXIT_WHEN_SHOWN_ENV = "CARNET_EXIT_WHEN_SHOWN"
+START_CLOCK_ENV = "CARNET_START_CLOCK"
+REPORT_PREFIX = "CARNET_STARTUP"
+
+
+def wanted(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    return environ.get(EXIT_WHEN_SHOWN_ENV, "") not in ("", "0")
+
+
+class StartupProbe(QObject):
+    """Application-wide event filter waiting for the first paint of a main window."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        launcher_clock = os.environ.get(START_CLOCK_ENV)
+        try:
+            self._origin = float(launcher_clock) if launcher_clock else None
+        except ValueError:
+            self._origin = None
+        self._clock = "launcher" if self._origin is not None else "probe"
+        if self._origin is None:
+            self._origin = time.time()
+        self._shown_ms: float | None = None
+
+    def _elapsed_ms(self) -> float:
+        assert self._origin is not None
+        return (time.time() - self._origin) * 1000.0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            self._shown_ms is None
+            and event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and isinstance(watched.window(), QMainWindow)
+        ):
+            self._shown_ms = self._elapsed_ms()
+            # Runs once the paint is over and the queued events are handled.
+            QTimer.singleShot(0, self._on_interactive)
+        return False
+
+    def _on_interactive(self) -> None:
+        line = (
+            f"{REPORT_PREFIX} shown_ms={self._shown_ms:.1f} "
+            f"interactive_ms={self._elapsed_ms():.1f} clock={self._clock}"
+        )
+        if sys.stdout is not None:  # a windowed Windows build has no console
+            print(line, flush=True)
+        self._app.removeEventFilter(self)
+        self._app.exit(0)
+
+
+def arm() -> StartupProbe | None:
+    """Create the application and install the probe when ``CARNET_EXIT_WHEN_SHOWN`` is set."""
+    if not wanted():
+        return None
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    probe = StartupProbe(app)
+    app.installEventFilter(probe)
+    return probe
