@@ -22,8 +22,10 @@ from app.models.ids import new_id
 # Version of the payload shape of each entity; the hub upgrades older payloads itself.
 SCHEMA_VERSIONS: dict[str, int] = {"accompagnement": 1, "venue": 1, "beneficiary": 1, "tag": 1}
 
+SyncedModel = type[Venue] | type[Beneficiary] | type[Tag] | type[Accompagnement]
+
 # Entities that travel to the hub, in the order that satisfies their foreign keys.
-SYNCED_ENTITIES: dict[str, type[Base]] = {
+SYNCED_ENTITIES: dict[str, SyncedModel] = {
     "venue": Venue,
     "beneficiary": Beneficiary,
     "tag": Tag,

@@ -5,6 +5,9 @@
 - ``sync_base``: for each record the hub knows, the last hub version whose content this device
   holds exactly; the next change of the record is sent as based on it. ``pass_no`` marks the rows
   seen during a full re-pull (to drop rows whose tombstone the hub has purged).
+- ``sync_deferred``: the hub's latest state of a record that the pull could not apply because
+  the record had local changes not yet acknowledged; applied once the hub has answered them
+  (so a hub change is never skipped for good).
 - ``sync_issue``: rejected changes, conflicts and edits of deleted records, with the hub's French
   reason and both values, for the "Modifications refusées et conflits" panel.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -38,6 +41,16 @@ class SyncBase(Base):
     pass_no: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class SyncDeferred(Base):
+    __tablename__ = "sync_deferred"
+
+    entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    payload: Mapped[str] = mapped_column(Text)
+
+
 class SyncIssue(Base):
     __tablename__ = "sync_issue"
 
@@ -57,4 +70,4 @@ class SyncIssue(Base):
     __table_args__ = (Index("ix_sync_issue_open", "resolved_at", "id"),)
 
 
-__all__ = ["SyncBase", "SyncBatch", "SyncIssue"]
+__all__ = ["SyncBase", "SyncBatch", "SyncDeferred", "SyncIssue"]

@@ -1,0 +1,1157 @@
+"""The client sync engine: push the outbox, then pull the hub's changes (docs/protocole-sync.md).
+
+What a mediator saved is never lost and never counted twice:
+
+* **Push.** Pending outbox entries are grouped by record (several local edits of one record travel
+  as one op: its latest state, based on the last hub version this device held exactly). A batch
+  (≤ 100 ops, ≤ 256 KB gzip) is *stored* before it is sent; on a transport error, a timeout or a
+  crash it is sent again byte for byte, and the hub answers ``duplicate`` for what it already
+  applied. Entries are marked acknowledged only from the hub's results, in one local transaction;
+  the row's version follows the hub only if the row did not change meanwhile (content hash).
+  Rejections, conflicts and edits of deleted records become review items (``sync_issue``).
+* **Pull.** Pages in the hub's commit order; each page *and* its cursor are applied in one local
+  transaction; a row with local changes not yet acknowledged is never overwritten; hub changes
+  write no outbox entry (they are not echoed back). ``cursor_expired`` starts a full re-pull that
+  finally drops the synced rows the hub no longer has.
+* **Restore.** A new hub epoch triggers a reconcile: the hub says which of our records it lacks or
+  holds in an older version, we queue them again, and pull everything from 0.
+* No DB transaction is ever open across network I/O; ``cancel()`` stops at the next safe point
+  and any later ``sync_once()`` (even from a fresh process) resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import __version__
+from app.models.base import Base, utcnow
+from app.models.entities import OutboxEntry, SyncState
+from app.models.ids import new_id
+from app.models.payloads import (
+    SYNCED_ENTITIES,
+    SyncedModel,
+    apply_payload,
+    outbox_entry,
+    payload_values,
+    row_hash,
+)
+from app.models.sync_tables import SyncBase, SyncBatch, SyncDeferred, SyncIssue
+from app.sync import wire
+from app.sync.credentials import MemoryTokenStore, NoKeyringError, TokenStore, open_token_store
+from app.sync.errors import (
+    CursorExpired,
+    NotEnrolled,
+    RateLimited,
+    SyncBusy,
+    SyncCancelled,
+    SyncError,
+    TransportError,
+)
+from app.sync.transport import Backoff, Transport, normalize_hub_url
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CLOCK_SKEW_LIMIT = dt.timedelta(minutes=10)
+
+# outbox states
+PENDING = "pending"
+INFLIGHT = "inflight"
+ACKED = "acked"
+CONFLICT = "conflict"
+GONE = "gone"
+REJECTED = "rejected"
+DROPPED = "dropped"  # created then deleted before any sync: nothing to send
+UNSENT = (PENDING, INFLIGHT)
+
+# sync_state keys
+K_HUB_URL = "hub_url"
+K_DEVICE_ID = "device_id"
+K_DEVICE_NAME = "device_name"
+K_MEDIATOR_ID = "mediator_id"
+K_MEDIATOR_NAME = "mediator_name"
+K_HUB_NAME = "hub_name"
+K_EPOCH = "epoch"
+K_CURSOR = "cursor"
+K_PASS = "pull_pass"
+K_REPULL = "full_repull"
+K_LAST_SYNC = "last_sync_at"
+K_LAST_ERROR = "last_error"
+K_CLOCK_SKEW = "clock_skew_s"
+K_CATALOGUE_ETAG = "catalogue_etag"
+K_CATALOGUE = "catalogue_json"
+
+REASONS = {
+    CONFLICT: (
+        "Cette fiche a aussi été modifiée sur un autre appareil, sur les mêmes champs. La "
+        "version du hub a été gardée ; la vôtre est conservée ici pour que vous choisissiez."
+    ),
+    GONE: (
+        "Cette fiche avait été supprimée sur un autre appareil : la suppression l'emporte. "
+        "Votre modification est conservée ici."
+    ),
+    REJECTED: "Le hub a refusé cette modification.",
+    DROPPED: "Créée puis supprimée avant toute synchronisation : rien à envoyer au hub.",
+}
+
+ADVICE = {
+    CONFLICT: (
+        "Comparez les deux versions : gardez celle du hub (rien à faire) ou réappliquez la vôtre."
+    ),
+    GONE: "Si la fiche doit exister, saisissez-la à nouveau.",
+    REJECTED: "Corrigez la fiche puis synchronisez à nouveau, ou ignorez ce message.",
+}
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: str  # push | pull | reconcile | catalogue
+    done: int
+    total: int | None
+    message: str
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+@dataclass
+class SyncReport:
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    batches: int = 0
+    retries: int = 0
+    applied: int = 0
+    duplicate: int = 0
+    conflicts: int = 0
+    gone: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    skipped_pending: int = 0
+    epoch_changed: bool = False
+    requeued: int = 0
+    cursor_reset: bool = False
+    clock_skew_s: float | None = None
+    clock_warning: str | None = None
+    catalogue_updated: bool = False
+    catalogue_error: str | None = None
+
+    @property
+    def acknowledged(self) -> int:
+        return self.applied + self.duplicate
+
+
+@dataclass(frozen=True)
+class EnrolmentInfo:
+    hub_url: str
+    hub_name: str
+    device_id: str
+    mediator_id: str
+    mediator_name: str
+    token_persistent: bool
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    hub_url: str | None
+    hub_name: str | None
+    mediator_name: str | None
+    device_id: str | None
+    token_available: bool
+    token_persistent: bool
+    pending: int
+    open_issues: int
+    last_sync_at: dt.datetime | None
+    last_error: str | None
+    clock_skew_s: float | None
+
+
+@dataclass(frozen=True)
+class SyncIssueInfo:
+    id: int
+    kind: str  # rejected | conflict | gone
+    entity: str
+    entity_id: str
+    code: str | None
+    reason: str
+    advice: str
+    local_payload: dict[str, Any]
+    hub_payload: dict[str, Any] | None
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolution: str | None
+
+
+@dataclass
+class _Batch:
+    batch_id: str
+    body: str
+    ops: list[wire.PushOp] = field(default_factory=list)
+
+
+class SyncEngine:
+    """One profile's sync with its hub. Safe to run on a worker thread; one sync at a time.
+
+    ``checkpoint(name)`` is called at the named points of ``CHECKPOINTS`` (the fault harness
+    raises from there to simulate a process killed at that point).
+    """
+
+    CHECKPOINTS = (
+        "push.batch_stored",
+        "push.response_received",
+        "push.results_applied",
+        "pull.page_received",
+        "pull.page_applied",
+        "reconcile.answered",
+    )
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        transport: Transport,
+        profile_key: str,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+        token_store: TokenStore | None = None,
+        checkpoint: Callable[[str], None] | None = None,
+        max_tries: int = 4,
+        backoff: Backoff | None = None,
+        pull_limit: int = wire.PULL_LIMIT_MAX,
+        max_batch_ops: int = wire.MAX_OPS_PER_BATCH,
+        max_batch_bytes: int = wire.MAX_BATCH_GZIP_BYTES,
+        app_version: str = __version__,
+    ) -> None:
+        self._sf = session_factory
+        self._transport = transport
+        self.profile_key = profile_key
+        self._clock = clock
+        self.token_notice: str | None = None
+        if token_store is None:
+            token_store, self.token_notice = open_token_store()
+        self._tokens: TokenStore = token_store
+        self._checkpoint_hook = checkpoint
+        self.max_tries = max(1, max_tries)
+        self._backoff = backoff or Backoff()
+        self.pull_limit = max(1, min(pull_limit, wire.PULL_LIMIT_MAX))
+        self.max_batch_ops = max(1, min(max_batch_ops, wire.MAX_OPS_PER_BATCH))
+        self.max_batch_bytes = max_batch_bytes
+        self.app_version = app_version
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self._configured = False
+
+    # ==== public API =============================================================================
+    def enrol(self, hub_url: str, code: str, device_name: str) -> EnrolmentInfo:
+        """Exchange a one-time enrolment code for this device's token (kept in the keyring)."""
+        url = normalize_hub_url(hub_url)
+        with self._exclusive():
+            answer = self._transport.enrol(
+                url,
+                wire.EnrolRequest(
+                    code=code.strip().upper(),
+                    device_name=device_name.strip() or "Carnet",
+                    app_version=self.app_version,
+                ),
+            )
+            with self._sf() as db:
+                known_mediator = _get(db, K_MEDIATOR_ID)
+            if known_mediator and known_mediator != answer.mediator_id:
+                raise SyncError(
+                    "Ce carnet appartient à un autre médiateur que celui de ce code d'enrôlement. "
+                    "Ouvrez le bon profil, ou demandez un code pour le bon médiateur.",
+                    "mediator_mismatch",
+                )
+            try:
+                self._tokens.set_token(self.profile_key, answer.token)
+            except NoKeyringError as exc:
+                self._tokens = MemoryTokenStore()
+                self._tokens.set_token(self.profile_key, answer.token)
+                self.token_notice = exc.message
+            with self._sf.begin() as db:
+                values = {
+                    K_HUB_URL: url,
+                    K_DEVICE_ID: answer.device_id,
+                    K_DEVICE_NAME: device_name.strip(),
+                    K_MEDIATOR_ID: answer.mediator_id,
+                    K_MEDIATOR_NAME: answer.mediator_name,
+                    K_HUB_NAME: answer.hub_name,
+                }
+                # A device re-enrolled after a hub change keeps its old epoch: the next sync
+                # sees the difference and reconciles.
+                if _get(db, K_EPOCH) is None:
+                    values[K_EPOCH] = answer.epoch
+                    values[K_CURSOR] = "0"
+                values[K_LAST_ERROR] = ""
+                _set_many(db, values)
+            self._transport.configure(url, answer.token)
+            self._configured = True
+            log.info("device enrolled on %s", url)
+            return EnrolmentInfo(
+                hub_url=url,
+                hub_name=answer.hub_name,
+                device_id=answer.device_id,
+                mediator_id=answer.mediator_id,
+                mediator_name=answer.mediator_name,
+                token_persistent=self._tokens.persistent,
+                notice=self.token_notice,
+            )
+
+    def sync_once(self, progress: ProgressCallback | None = None) -> SyncReport:
+        """Push everything pending, then pull until up to date. Raises a SyncError subclass
+        (with ``.report`` set) when it cannot finish; what was done is kept."""
+        report = SyncReport(started_at=self._clock())
+        with self._exclusive():
+            self._cancel.clear()
+            try:
+                self._ensure_configured()
+                for _round in range(3):
+                    self._push_all(report, progress)
+                    if not self._pull_all(report, progress):
+                        break
+                    # The hub was restored during the pull: push what it lost, pull again.
+                self._fetch_catalogue(report, progress)
+            except SyncError as exc:
+                self._note_clock(report)
+                self._finish(report, error=exc)
+                exc.report = report
+                raise
+            self._note_clock(report)
+            self._finish(report, error=None)
+            return report
+
+    def cancel(self) -> None:
+        """Stop at the next safe point (between batches or pages, or during a backoff wait)."""
+        self._cancel.set()
+
+    def probe(self) -> bool:
+        """One cheap request: is the hub reachable and does it accept this device?"""
+        try:
+            self._ensure_configured()
+            self._transport.status()
+        except TransportError:
+            return False
+        return True
+
+    def status(self) -> SyncStatus:
+        with self._sf() as db:
+            state = _all_state(db)
+            pending = db.scalar(select(func.count()).where(OutboxEntry.state.in_(UNSENT))) or 0
+            issues = db.scalar(select(func.count()).where(SyncIssue.resolved_at.is_(None))) or 0
+        last = state.get(K_LAST_SYNC)
+        skew = state.get(K_CLOCK_SKEW)
+        token = self._safe_token()
+        return SyncStatus(
+            enrolled=bool(state.get(K_HUB_URL) and state.get(K_DEVICE_ID)),
+            hub_url=state.get(K_HUB_URL),
+            hub_name=state.get(K_HUB_NAME),
+            mediator_name=state.get(K_MEDIATOR_NAME),
+            device_id=state.get(K_DEVICE_ID),
+            token_available=token is not None,
+            token_persistent=self._tokens.persistent,
+            pending=pending,
+            open_issues=issues,
+            last_sync_at=dt.datetime.fromisoformat(last) if last else None,
+            last_error=state.get(K_LAST_ERROR) or None,
+            clock_skew_s=float(skew) if skew else None,
+        )
+
+    def issues(self, include_resolved: bool = False) -> list[SyncIssueInfo]:
+        """Review items for the "Modifications refusées et conflits" panel, newest first."""
+        with self._sf() as db:
+            query = select(SyncIssue).order_by(SyncIssue.id.desc())
+            if not include_resolved:
+                query = query.where(SyncIssue.resolved_at.is_(None))
+            return [
+                SyncIssueInfo(
+                    id=i.id,
+                    kind=i.kind,
+                    entity=i.entity,
+                    entity_id=i.entity_id,
+                    code=i.code,
+                    reason=i.reason,
+                    advice=ADVICE.get(i.kind, ""),
+                    local_payload=json.loads(i.local_payload),
+                    hub_payload=json.loads(i.hub_payload) if i.hub_payload else None,
+                    created_at=i.created_at,
+                    resolved_at=i.resolved_at,
+                    resolution=i.resolution,
+                )
+                for i in db.scalars(query)
+            ]
+
+    def resolve_issue(self, issue_id: int, action: str = "dismiss") -> None:
+        """``dismiss``: the user has read it. ``keep_mine`` (conflicts only): write the local
+        values back over the hub's, as a new change queued for the hub."""
+        if action not in ("dismiss", "keep_mine"):
+            raise ValueError(action)
+        with self._sf.begin() as db:
+            issue = db.get(SyncIssue, issue_id)
+            if issue is None or issue.resolved_at is not None:
+                return
+            if action == "keep_mine":
+                if issue.kind != CONFLICT:
+                    raise ValueError("keep_mine only applies to conflicts")
+                model = SYNCED_ENTITIES[issue.entity]
+                row = db.get(model, issue.entity_id)
+                if row is None:
+                    raise KeyError(issue.entity_id)
+                mine = json.loads(issue.local_payload)
+                keep = {"id", "version", "created_at"}
+                base = row.version  # type: ignore[attr-defined]
+                apply_payload(db, model, {k: v for k, v in mine.items() if k not in keep})
+                row.updated_at = utcnow()  # type: ignore[attr-defined]
+                row.version = base + 1  # type: ignore[attr-defined]
+                db.flush()
+                db.add(outbox_entry(row, "delete" if mine.get("deleted_at") else "upsert", base))
+            issue.resolved_at = self._clock()
+            issue.resolution = action
+
+    def catalogue(self) -> dict[str, Any] | None:
+        """The last catalogue snapshot received from the hub (None before the first one)."""
+        with self._sf() as db:
+            raw = _get(db, K_CATALOGUE)
+        return json.loads(raw) if raw else None
+
+    # ==== plumbing ===============================================================================
+    def _engine(self) -> Engine:
+        bind = self._sf.kw.get("bind")
+        if not isinstance(bind, Engine):
+            raise TypeError("the session factory must be bound to an Engine")
+        return bind
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One write transaction for data that comes from the hub. Foreign keys are checked by
+        the hub, per mediator; here a session may arrive a page before the venue it references,
+        so the check is off for this connection, then on again before it returns to the pool."""
+        with self._engine().connect() as conn:
+            # Outside SQLite's transaction (nothing written yet), so the pragma takes effect.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+            try:
+                with Session(bind=conn, expire_on_commit=False) as db:
+                    yield db
+                    db.commit()
+            finally:
+                conn.rollback()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+
+    def _exclusive(self) -> _Exclusive:
+        return _Exclusive(self._lock)
+
+    def _checkpoint(self, name: str) -> None:
+        if self._checkpoint_hook is not None:
+            self._checkpoint_hook(name)
+
+    def _check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise SyncCancelled(
+                "Synchronisation interrompue ; elle reprendra là où elle s'est arrêtée."
+            )
+
+    def _safe_token(self) -> str | None:
+        try:
+            return self._tokens.get_token(self.profile_key)
+        except NoKeyringError:
+            return None
+
+    def _ensure_configured(self) -> None:
+        if self._configured:
+            return
+        with self._sf() as db:
+            url = _get(db, K_HUB_URL)
+        if not url:
+            raise NotEnrolled(
+                "Cet appareil n'est pas encore relié à un hub : utilisez « Relier au hub » avec "
+                "le code donné par votre coordinateur."
+            )
+        try:
+            token = self._tokens.get_token(self.profile_key)
+        except NoKeyringError as exc:
+            raise SyncError(exc.message, "keyring") from exc
+        if not token:
+            raise NotEnrolled(
+                "Le jeton de cet appareil n'est plus disponible (trousseau vide ou Carnet "
+                "redémarré sans trousseau) : reliez à nouveau l'appareil au hub avec un code."
+            )
+        self._transport.configure(url, token)
+        self._configured = True
+
+    def _call(self, fn: Callable[[], T], report: SyncReport) -> T:
+        """Call the hub, retrying transport errors with backoff and jitter (bounded tries).
+        The callable must send the same request every time."""
+        self._backoff.reset()
+        tries = 0
+        while True:
+            self._check_cancel()
+            tries += 1
+            try:
+                return fn()
+            except RateLimited as exc:
+                if tries >= self.max_tries or exc.retry_after > 60:
+                    raise
+                delay = exc.retry_after
+            except TransportError:
+                if tries >= self.max_tries:
+                    raise
+                delay = self._backoff.next_delay()
+            report.retries += 1
+            if self._cancel.wait(delay):
+                self._check_cancel()
+
+    def _note_clock(self, report: SyncReport) -> None:
+        server = self._transport.last_server_date
+        if server is None:
+            return
+        skew = (self._clock() - server).total_seconds()
+        report.clock_skew_s = skew
+        if abs(skew) > CLOCK_SKEW_LIMIT.total_seconds():
+            report.clock_warning = clock_warning(skew)
+        with self._sf.begin() as db:
+            _set_many(db, {K_CLOCK_SKEW: f"{skew:.0f}"})
+
+    def _finish(self, report: SyncReport, error: SyncError | None) -> None:
+        report.finished_at = self._clock()
+        with self._sf.begin() as db:
+            if error is None:
+                _set_many(db, {K_LAST_SYNC: report.finished_at.isoformat(), K_LAST_ERROR: ""})
+            elif not isinstance(error, SyncCancelled):
+                _set_many(db, {K_LAST_ERROR: error.message})
+
+    # ==== push ===================================================================================
+    def _push_all(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        with self._sf() as db:
+            total = db.scalar(select(func.count()).where(OutboxEntry.state.in_(UNSENT))) or 0
+        done = 0
+        while True:
+            self._check_cancel()
+            batch = self._stored_batch() or self._build_batch()
+            if batch is None:
+                return
+            if progress:
+                progress(
+                    SyncProgress(
+                        "push", done, total, f"Envoi au hub : {done} / {total} modifications"
+                    )
+                )
+            response = self._call(partial(self._transport.push, batch.body.encode()), report)
+            self._checkpoint("push.response_received")
+            done += self._apply_results(batch, response, report)
+            report.batches += 1
+            self._checkpoint("push.results_applied")
+            self._check_epoch(response.epoch, report, progress)
+
+    def _stored_batch(self) -> _Batch | None:
+        with self._sf() as db:
+            stored = db.scalars(select(SyncBatch).order_by(SyncBatch.created_at)).first()
+            if stored is None:
+                return None
+            batch = _Batch(stored.batch_id, stored.body)
+        request = wire.PushRequest.from_json(json.loads(batch.body))
+        batch.ops = request.ops
+        return batch
+
+    def _build_batch(self) -> _Batch | None:
+        """Group pending entries by record, store the batch and mark its entries in flight, in
+        one transaction. Returns None when nothing is pending."""
+        with self._sf.begin() as db:
+            while True:
+                entries = list(
+                    db.scalars(
+                        select(OutboxEntry)
+                        .where(OutboxEntry.state == PENDING)
+                        .order_by(OutboxEntry.seq)
+                        .limit(self.max_batch_ops * 5)
+                    )
+                )
+                if not entries:
+                    return None
+                groups: dict[str, list[OutboxEntry]] = {}
+                for entry in entries:
+                    group = groups.get(entry.entity_id)
+                    if group is None:
+                        if len(groups) >= self.max_batch_ops:
+                            continue
+                        groups[entry.entity_id] = group = []
+                    group.append(entry)
+                bases = _bases(db, groups)
+                ops: list[wire.PushOp] = []
+                members: list[list[OutboxEntry]] = []
+                for entity_id, group in groups.items():
+                    last = group[-1]
+                    base = bases.get(entity_id)
+                    if last.op == wire.OP_DELETE and base is None:
+                        _resolve(group, DROPPED, REASONS[DROPPED])
+                        continue
+                    ops.append(
+                        wire.PushOp(
+                            op_id=last.op_id,
+                            entity=last.entity,
+                            entity_id=entity_id,
+                            op=last.op,
+                            base_version=base or 0,
+                            schema_version=last.schema_version,
+                            content_hash=last.content_hash,
+                            payload=json.loads(last.payload),
+                        )
+                    )
+                    members.append(group)
+                if not ops:
+                    db.flush()
+                    continue  # only dropped entries in this window; look further
+                batch_id = new_id()
+                ops, members = self._fit(db, batch_id, ops, members)
+                if not ops:
+                    db.flush()
+                    continue
+                body = wire.dumps(wire.PushRequest(batch_id, ops).to_json()).decode("utf-8")
+                for group in members:
+                    for entry in group:
+                        entry.state = INFLIGHT
+                db.add(SyncBatch(batch_id=batch_id, body=body, op_count=len(ops)))
+                break
+        self._checkpoint("push.batch_stored")
+        return _Batch(batch_id, body, ops)
+
+    def _fit(
+        self,
+        db: Session,
+        batch_id: str,
+        ops: list[wire.PushOp],
+        members: list[list[OutboxEntry]],
+    ) -> tuple[list[wire.PushOp], list[list[OutboxEntry]]]:
+        """Shrink the batch until it is under the gzip bound; an op too large to ever be sent
+        alone is rejected here, visibly."""
+        while ops:
+            body = wire.dumps(wire.PushRequest(batch_id, ops).to_json())
+            size = len(wire.gzip_bytes(body))
+            if size <= self.max_batch_bytes and len(body) <= wire.MAX_BODY_UNCOMPRESSED:
+                return ops, members
+            if len(ops) > 1:
+                keep = max(1, len(ops) // 2)
+                ops, members = ops[:keep], members[:keep]
+                continue
+            if size <= wire.MAX_BODY_COMPRESSED and len(body) <= wire.MAX_BODY_UNCOMPRESSED:
+                return ops, members  # one big op: over the soft bound, under the hub's limit
+            reason = (
+                "Cette fiche est trop volumineuse pour être envoyée au hub (plus de 1 Mo "
+                "compressé). Raccourcissez ses notes puis synchronisez à nouveau."
+            )
+            _resolve(members[0], REJECTED, reason)
+            self._add_issue(db, ops[0], REJECTED, "too_large", reason, None)
+            return [], []
+        return ops, members
+
+    def _apply_results(self, batch: _Batch, response: wire.PushResponse, report: SyncReport) -> int:
+        results = {r.op_id: r for r in response.results}
+        handled = 0
+        with self._write() as db:
+            entity_ids = [op.entity_id for op in batch.ops]
+            inflight: dict[str, list[OutboxEntry]] = {}
+            for entry in db.scalars(
+                select(OutboxEntry)
+                .where(OutboxEntry.state == INFLIGHT, OutboxEntry.entity_id.in_(entity_ids))
+                .order_by(OutboxEntry.seq)
+            ):
+                inflight.setdefault(entry.entity_id, []).append(entry)
+            newer = set(
+                db.scalars(
+                    select(OutboxEntry.entity_id).where(
+                        OutboxEntry.state == PENDING, OutboxEntry.entity_id.in_(entity_ids)
+                    )
+                )
+            )
+            rows = _load_rows(db, [(op.entity, op.entity_id) for op in batch.ops])
+            bases = _base_rows(db, entity_ids)
+            for op in batch.ops:
+                group = inflight.get(op.entity_id, [])
+                result = results.get(op.op_id)
+                if result is None:
+                    _resolve(group, PENDING, None)  # missing from the answer: stays pending
+                    continue
+                handled += len(group)
+                row = rows.get(op.entity_id)
+                unchanged = (
+                    op.entity_id not in newer
+                    and row is not None
+                    and row_hash(row) == op.content_hash
+                )
+                settle_above: int | None = None
+                if result.status in (wire.STATUS_APPLIED, wire.STATUS_DUPLICATE):
+                    _resolve(group, ACKED, None)
+                    if result.status == wire.STATUS_APPLIED:
+                        report.applied += 1
+                    else:
+                        report.duplicate += 1
+                    version = result.version
+                    if result.hub_payload and version is not None:
+                        # Merged with another device's edit: the hub sent the merged row.
+                        if op.entity_id not in newer:
+                            self._write_hub_row(db, op.entity, result.hub_payload, version)
+                            _set_base(db, bases, op.entity, op.entity_id, version)
+                    # The hub adds 1 per change: base+1 means it stored exactly our content
+                    # (no merge with another device's edit), so it is our new exact base.
+                    elif version is not None and version == op.base_version + 1:
+                        _set_base(db, bases, op.entity, op.entity_id, version)
+                        if unchanged and row is not None:
+                            row.version = version  # type: ignore[attr-defined]
+                    # A merged row comes down with the pull; held-back hub states older than
+                    # our applied change are obsolete.
+                    settle_above = version
+                elif result.status == wire.STATUS_CONFLICT:
+                    report.conflicts += 1
+                    reason = result.reason or REASONS[CONFLICT]
+                    _resolve(group, CONFLICT, reason)
+                    self._add_issue(db, op, CONFLICT, result.code, reason, result.hub_payload)
+                    if result.hub_payload and op.entity_id not in newer:
+                        # Devices must agree: take the hub's value; ours is in the review item.
+                        hub_version = int(result.hub_payload.get("version") or result.version or 0)
+                        self._write_hub_row(db, op.entity, result.hub_payload, hub_version)
+                        _set_base(db, bases, op.entity, op.entity_id, hub_version)
+                elif result.status == wire.STATUS_GONE:
+                    report.gone += 1
+                    reason = result.reason or REASONS[GONE]
+                    _resolve(group, GONE, reason)
+                    self._add_issue(db, op, GONE, result.code, reason, result.hub_payload)
+                    if op.entity_id not in newer:
+                        self._apply_gone(db, bases, op, row, result)
+                else:
+                    report.rejected += 1
+                    reason = result.reason or REASONS[REJECTED]
+                    _resolve(group, REJECTED, reason)
+                    self._add_issue(db, op, REJECTED, result.code, reason, result.hub_payload)
+                    continue  # the row keeps what the user typed until they act on the review
+                if op.entity_id not in newer:
+                    self._settle(db, bases, op.entity, op.entity_id, settle_above)
+            db.execute(delete(SyncBatch).where(SyncBatch.batch_id == batch.batch_id))
+        return handled
+
+    def _settle(
+        self,
+        db: Session,
+        bases: dict[str, SyncBase],
+        entity: str,
+        entity_id: str,
+        above: int | None,
+    ) -> None:
+        """The record has no unacknowledged change left: apply the hub state the pull held
+        back, if it is newer than what we hold (or than ``above``)."""
+        held = db.get(SyncDeferred, entity_id)
+        if held is None:
+            return
+        base = bases.get(entity_id)
+        threshold = above if above is not None else (base.version if base is not None else 0)
+        if held.version > threshold:
+            payload = json.loads(held.payload)
+            if held.deleted and not payload.get("deleted_at"):
+                payload["deleted_at"] = utcnow().isoformat()
+            self._write_hub_row(db, entity, payload, held.version)
+            _set_base(db, bases, entity, entity_id, held.version)
+        db.delete(held)
+
+    def _apply_gone(
+        self,
+        db: Session,
+        bases: dict[str, SyncBase],
+        op: wire.PushOp,
+        row: Any,
+        result: wire.PushResult,
+    ) -> None:
+        """The record was deleted on the hub: delete it here too (the tombstone, when the hub
+        sent it, or a local soft delete)."""
+        tombstone = result.hub_payload
+        if tombstone and tombstone.get("deleted_at"):
+            version = int(tombstone.get("version") or result.version or 0)
+            self._write_hub_row(db, op.entity, tombstone, version)
+            _set_base(db, bases, op.entity, op.entity_id, version)
+        elif row is not None and row.deleted_at is None:
+            row.deleted_at = utcnow()
+
+    def _add_issue(
+        self,
+        db: Session,
+        op: wire.PushOp,
+        kind: str,
+        code: str | None,
+        reason: str,
+        hub_payload: dict[str, Any] | None,
+    ) -> None:
+        db.add(
+            SyncIssue(
+                op_id=op.op_id,
+                entity=op.entity,
+                entity_id=op.entity_id,
+                kind=kind,
+                code=code,
+                reason=reason,
+                local_payload=json.dumps(op.payload, ensure_ascii=False),
+                hub_payload=json.dumps(hub_payload, ensure_ascii=False) if hub_payload else None,
+                created_at=self._clock(),
+            )
+        )
+
+    def _write_hub_row(
+        self, db: Session, entity: str, payload: dict[str, Any], version: int
+    ) -> Base | None:
+        model = SYNCED_ENTITIES.get(entity)
+        if model is None:
+            return None
+        row = apply_payload(db, model, payload)
+        row.version = version  # type: ignore[attr-defined]
+        return row
+
+    # ==== pull ===================================================================================
+    def _pull_all(self, report: SyncReport, progress: ProgressCallback | None) -> bool:
+        """Pull until up to date. True if the hub turned out to be restored (things to push)."""
+        while True:
+            self._check_cancel()
+            with self._sf() as db:
+                cursor = int(_get(db, K_CURSOR) or 0)
+            if progress:
+                progress(
+                    SyncProgress("pull", report.pulled, None, "Réception des modifications du hub")
+                )
+            try:
+                page = self._call(partial(self._transport.pull, cursor, self.pull_limit), report)
+            except CursorExpired:
+                log.info("pull cursor %s expired on the hub: full re-pull", cursor)
+                report.cursor_reset = True
+                with self._sf.begin() as db:
+                    _set_many(
+                        db,
+                        {
+                            K_CURSOR: "0",
+                            K_PASS: str(int(_get(db, K_PASS) or 0) + 1),
+                            K_REPULL: "1",
+                        },
+                    )
+                continue
+            self._checkpoint("pull.page_received")
+            if self._check_epoch(page.epoch, report, progress):
+                return True  # the cursor went back to 0: this page belongs to the old history
+            self._apply_page(page, report)
+            self._checkpoint("pull.page_applied")
+            if not page.more:
+                return False
+
+    def _apply_page(self, page: wire.PullResponse, report: SyncReport) -> None:
+        """Apply a page and move the cursor, in one transaction."""
+        with self._write() as db:
+            pass_no = int(_get(db, K_PASS) or 0)
+            self._apply_changes(db, page.changes, pass_no, report)
+            values = {K_CURSOR: str(page.next)}
+            if not page.more and _get(db, K_REPULL) == "1":
+                self._sweep_unseen(db, pass_no)
+                values[K_REPULL] = "0"
+            _set_many(db, values)
+
+    def _apply_changes(
+        self, db: Session, changes: Sequence[wire.PullChange], pass_no: int, report: SyncReport
+    ) -> None:
+        known = [c for c in changes if c.entity in SYNCED_ENTITIES]
+        ids = [c.entity_id for c in known]
+        busy = set(
+            db.scalars(
+                select(OutboxEntry.entity_id).where(
+                    OutboxEntry.state.in_(UNSENT), OutboxEntry.entity_id.in_(ids)
+                )
+            )
+        )
+        bases = _base_rows(db, ids)
+        rows = _load_rows(db, [(c.entity, c.entity_id) for c in known])
+        held = {
+            d.entity_id: d
+            for d in db.scalars(select(SyncDeferred).where(SyncDeferred.entity_id.in_(ids)))
+        }
+        for change in known:
+            base = bases.get(change.entity_id)
+            if base is not None:
+                base.pass_no = pass_no
+            if change.entity_id in busy:
+                # Local changes win until the hub has answered them; keep the hub's state for
+                # then (see _settle), so that no hub change is skipped for good.
+                report.skipped_pending += 1
+                held[change.entity_id] = _hold_back(db, held.get(change.entity_id), change)
+                continue
+            row = rows.get(change.entity_id)
+            if base is not None and (
+                base.version > change.version
+                or (
+                    base.version == change.version
+                    and row is not None
+                    and row.version == base.version
+                )
+            ):
+                continue  # we hold this version already (often our own change coming back)
+            if change.deleted and row is None:
+                continue  # never had it: nothing to delete
+            payload = dict(change.payload)
+            if change.deleted and not payload.get("deleted_at"):
+                payload["deleted_at"] = utcnow().isoformat()
+            payload["id"] = change.entity_id
+            rows[change.entity_id] = _write_row(
+                db, SYNCED_ENTITIES[change.entity], row, payload, change.version
+            )
+            if base is None:
+                base = SyncBase(
+                    entity_id=change.entity_id,
+                    entity=change.entity,
+                    version=change.version,
+                    pass_no=pass_no,
+                )
+                db.add(base)
+                bases[change.entity_id] = base
+            else:
+                base.version = change.version
+            stale_held = held.get(change.entity_id)
+            if stale_held is not None and stale_held.version <= change.version:
+                db.delete(stale_held)
+                del held[change.entity_id]
+            report.pulled += 1
+
+    def _sweep_unseen(self, db: Session, pass_no: int) -> None:
+        """End of a full re-pull: rows the hub no longer sends had their tombstone purged."""
+        stale = list(db.scalars(select(SyncBase).where(SyncBase.pass_no < pass_no)))
+        busy = _busy_ids(db)
+        rows = _load_rows(db, [(b.entity, b.entity_id) for b in stale])
+        for base in stale:
+            if base.entity_id in busy:
+                continue
+            row = rows.get(base.entity_id)
+            if row is not None and row.deleted_at is None:  # type: ignore[attr-defined]
+                row.deleted_at = utcnow()  # type: ignore[attr-defined]
+            db.delete(base)
+
+    # ==== restore detection ======================================================================
+    def _check_epoch(
+        self, epoch: str, report: SyncReport, progress: ProgressCallback | None
+    ) -> bool:
+        """True when the hub was restored (new epoch): our records it lacks are queued again
+        and the pull starts over from 0."""
+        with self._sf() as db:
+            known = _get(db, K_EPOCH)
+        if not epoch or epoch == known:
+            return False
+        if known is None:
+            with self._sf.begin() as db:
+                _set_many(db, {K_EPOCH: epoch})
+            return False
+        log.warning("hub epoch changed: reconciling after a restore")
+        report.epoch_changed = True
+        if progress:
+            progress(SyncProgress("reconcile", 0, None, "Le hub a été restauré : vérification"))
+        with self._sf() as db:
+            inventory = [
+                wire.ReconcileItem(b.entity, b.entity_id, b.version)
+                for b in db.scalars(select(SyncBase).order_by(SyncBase.entity_id))
+            ]
+        missing: set[str] = set()
+        stale: set[str] = set()
+        for chunk in _chunks(inventory, wire.RECONCILE_CHUNK):
+            answer = self._call(partial(self._transport.reconcile, chunk), report)
+            missing.update(answer.missing)
+            stale.update(answer.stale)
+        self._checkpoint("reconcile.answered")
+        with self._sf.begin() as db:
+            report.requeued += self._requeue(db, missing, stale)
+            _set_many(db, {K_EPOCH: epoch, K_CURSOR: "0"})
+        return True
+
+    def _requeue(self, db: Session, missing: set[str], stale: set[str]) -> int:
+        ids = sorted(missing | stale)
+        if not ids:
+            return 0
+        for chunk in _chunks(sorted(missing), 500):
+            db.execute(delete(SyncBase).where(SyncBase.entity_id.in_(chunk)))
+        busy = _busy_ids(db)
+        count = 0
+        for model in SYNCED_ENTITIES.values():
+            for chunk in _chunks(ids, 500):
+                found: Iterable[Any] = db.scalars(select(model).where(model.id.in_(chunk)))
+                for row in found:
+                    if row.id in busy:
+                        continue
+                    op = wire.OP_DELETE if row.deleted_at is not None else wire.OP_UPSERT
+                    db.add(outbox_entry(row, op, row.version))
+                    count += 1
+        return count
+
+    # ==== catalogue ==============================================================================
+    def _fetch_catalogue(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        with self._sf() as db:
+            etag = _get(db, K_CATALOGUE_ETAG)
+        if progress:
+            progress(SyncProgress("catalogue", 0, None, "Catalogue de référence"))
+        try:
+            snapshot = self._call(lambda: self._transport.catalogue(etag), report)
+        except SyncError as exc:
+            if exc.retryable:
+                raise
+            report.catalogue_error = exc.message
+            return
+        if snapshot is None:
+            return
+        with self._sf.begin() as db:
+            _set_many(
+                db,
+                {
+                    K_CATALOGUE: json.dumps(snapshot.raw, ensure_ascii=False),
+                    K_CATALOGUE_ETAG: snapshot.etag or "",
+                },
+            )
+        report.catalogue_updated = True
+
+
+# ==== helpers ====================================================================================
+class _Exclusive:
+    """One sync (or enrolment) at a time per engine; a second caller gets SyncBusy at once."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            raise SyncBusy("Une synchronisation est déjà en cours.")
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+def clock_warning(skew_seconds: float) -> str:
+    minutes = abs(skew_seconds) / 60
+    direction = "en avance" if skew_seconds > 0 else "en retard"
+    if minutes >= 2 * 24 * 60:
+        amount = f"{minutes / (24 * 60):.0f} jours"
+    elif minutes >= 120:
+        amount = f"{minutes / 60:.0f} heures"
+    else:
+        amount = f"{minutes:.0f} minutes"
+    return (
+        f"L'horloge de cet ordinateur est {direction} d'environ {amount} sur celle du hub. "
+        "Rien n'est perdu, mais les dates et heures d'enregistrement peuvent être fausses : "
+        "réglez la date et l'heure de l'ordinateur (réglage automatique conseillé)."
+    )
+
+
+def _get(db: Session, key: str) -> str | None:
+    row = db.get(SyncState, key)
+    return row.value if row is not None else None
+
+
+def _all_state(db: Session) -> dict[str, str]:
+    return {s.key: s.value for s in db.scalars(select(SyncState))}
+
+
+def _set_many(db: Session, values: dict[str, str]) -> None:
+    for key, value in values.items():
+        row = db.get(SyncState, key)
+        if row is None:
+            db.add(SyncState(key=key, value=value))
+        else:
+            row.value = value
+
+
+def _hold_back(db: Session, held: SyncDeferred | None, change: wire.PullChange) -> SyncDeferred:
+    payload = json.dumps(change.payload, ensure_ascii=False)
+    if held is None:
+        held = SyncDeferred(
+            entity_id=change.entity_id,
+            entity=change.entity,
+            version=change.version,
+            deleted=change.deleted,
+            payload=payload,
+        )
+        db.add(held)
+    elif change.version >= held.version:
+        held.version, held.deleted, held.payload = change.version, change.deleted, payload
+    return held
+
+
+def _write_row(
+    db: Session, model: SyncedModel, row: Any, payload: dict[str, Any], version: int
+) -> Any:
+    """Write a hub payload into ``row`` (None: known to be absent, so it is created)."""
+    values = payload_values(model, payload)
+    values["version"] = version
+    if row is None:
+        row = model(**values)
+        db.add(row)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    return row
+
+
+def _resolve(entries: Iterable[OutboxEntry], state: str, reason: str | None) -> None:
+    for entry in entries:
+        entry.state = state
+        entry.result_reason = reason
+
+
+def _busy_ids(db: Session) -> set[str]:
+    """Records with local changes the hub has not acknowledged yet."""
+    return set(db.scalars(select(OutboxEntry.entity_id).where(OutboxEntry.state.in_(UNSENT))))
+
+
+def _bases(db: Session, groups: dict[str, list[OutboxEntry]]) -> dict[str, int]:
+    ids = list(groups)
+    rows = db.execute(
+        select(SyncBase.entity_id, SyncBase.version).where(SyncBase.entity_id.in_(ids))
+    )
+    return {entity_id: version for entity_id, version in rows}
+
+
+def _base_rows(db: Session, ids: Sequence[str]) -> dict[str, SyncBase]:
+    out: dict[str, SyncBase] = {}
+    for chunk in _chunks(list(ids), 500):
+        for base in db.scalars(select(SyncBase).where(SyncBase.entity_id.in_(chunk))):
+            out[base.entity_id] = base
+    return out
+
+
+def _set_base(
+    db: Session, bases: dict[str, SyncBase], entity: str, entity_id: str, version: int
+) -> None:
+    base = bases.get(entity_id)
+    if base is None:
+        base = SyncBase(entity_id=entity_id, entity=entity, version=version, pass_no=0)
+        db.add(base)
+        bases[entity_id] = base
+    elif version > base.version:
+        base.version = version
+
+
+def _load_rows(db: Session, keys: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    by_entity: dict[str, list[str]] = {}
+    for entity, entity_id in keys:
+        by_entity.setdefault(entity, []).append(entity_id)
+    rows: dict[str, Any] = {}
+    for entity, ids in by_entity.items():
+        model = SYNCED_ENTITIES.get(entity)
+        if model is None:
+            continue
+        for chunk in _chunks(ids, 500):
+            found: Iterable[Any] = db.scalars(select(model).where(model.id.in_(chunk)))
+            for row in found:
+                rows[row.id] = row
+    return rows
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterable[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
