@@ -1,0 +1,1 @@
+"""Reusable input widgets of the session form (chips, pickers, code field, tags, counters)."""

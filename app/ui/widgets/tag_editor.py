@@ -1,0 +1,124 @@
+"""Free labels (étiquettes) with completion from the labels already used.
+
+Enter, a comma or a semicolon adds the label typed; a click on a label or Backspace in the empty
+field removes one. Text still in the field when the form is saved counts as a label: nothing
+typed is lost.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QCompleter, QLineEdit, QToolButton, QWidget
+
+from app.ui.widgets import style
+from app.ui.widgets.flow_layout import FlowWidget
+
+MAX_TAG_LENGTH = 80
+
+
+class _TagLineEdit(QLineEdit):
+    sig_backspace_on_empty = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        if event.key() == Qt.Key.Key_Backspace and not self.text():
+            self.sig_backspace_on_empty.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class TagEditor(FlowWidget):
+    sig_changed = Signal()
+
+    def __init__(self, known: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent, spacing=6)
+        self._tags: list[str] = []
+        self._buttons: list[QToolButton] = []
+        self.edit = _TagLineEdit(self)
+        self.edit.setObjectName("tag_input")
+        self.edit.setMaxLength(MAX_TAG_LENGTH)
+        self.edit.setPlaceholderText(self.tr("Add a tag (e.g. Pass numérique), then Enter"))
+        self.edit.setMinimumWidth(300)
+        self.completer = QCompleter(known, self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.edit.setCompleter(self.completer)
+        self.flow.addWidget(self.edit)
+        self.setFocusProxy(self.edit)
+        self.edit.returnPressed.connect(self._commit_text)
+        self.edit.textEdited.connect(self._on_text_edited)
+        self.edit.sig_backspace_on_empty.connect(self._remove_last)
+        self.completer.activated[str].connect(self._on_completion)
+
+    def value(self) -> list[str]:
+        pending = self.edit.text().strip()
+        tags = list(self._tags)
+        if pending and pending.casefold() not in {t.casefold() for t in tags}:
+            tags.append(pending)
+        return tags
+
+    def set_value(self, tags: list[str]) -> None:
+        for button in self._buttons:
+            self.flow.removeWidget(button)
+            button.deleteLater()
+        self._buttons = []
+        self._tags = []
+        self.edit.clear()
+        for tag in tags:
+            self._add(tag)
+
+    # ---- behaviour ------------------------------------------------------------------------
+    def _on_text_edited(self, text: str) -> None:
+        if text and text[-1] in ",;":
+            self.edit.setText(text[:-1])
+            self._commit_text()
+            return
+        self.sig_changed.emit()
+
+    def _on_completion(self, _text: str) -> None:
+        # The completer writes the text into the field after this signal: add it just after.
+        QTimer.singleShot(0, self._commit_text)
+
+    def _commit_text(self) -> None:
+        text = " ".join(self.edit.text().split())
+        self.edit.clear()
+        if text and self._add(text):
+            self.sig_changed.emit()
+
+    def _add(self, tag: str) -> bool:
+        if tag.casefold() in {t.casefold() for t in self._tags}:
+            return False
+        self._tags.append(tag)
+        button = QToolButton(self)
+        button.setText(f"{tag}  ✕")
+        button.setToolTip(self.tr("Remove the tag « %1 »").replace("%1", tag))
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        button.setMinimumSize(QSize(0, 30))
+        button.setStyleSheet(
+            f"QToolButton {{ background: {style.ACCENT_SOFT}; color: {style.ACCENT_TEXT};"
+            f" border: 1px solid {style.ACCENT}; border-radius: 14px; padding: 3px 10px; }}"
+            f"QToolButton:hover {{ background: {style.SURFACE_HOVER}; }}"
+        )
+        button.clicked.connect(lambda _c=False, t=tag: self._remove(t))
+        self.flow.insert_widget(len(self._buttons), button)
+        self._buttons.append(button)
+        self._fit_height()
+        return True
+
+    def _remove(self, tag: str) -> None:
+        index = self._tags.index(tag)
+        self._tags.pop(index)
+        button = self._buttons.pop(index)
+        self.flow.removeWidget(button)
+        button.deleteLater()
+        self._fit_height()
+        self.edit.setFocus()
+        self.sig_changed.emit()
+
+    def _remove_last(self) -> None:
+        if self._tags:
+            self._remove(self._tags[-1])
+
+    def tags_shown(self) -> list[str]:
+        return list(self._tags)
