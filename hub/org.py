@@ -340,9 +340,7 @@ def list_devices(db: Session) -> list[DeviceHealth]:
             select(Conflict.mediator_id, func.count())
             .where(Conflict.resolved_at.is_(None))
             .group_by(Conflict.mediator_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     rows = db.execute(
         select(Device, Mediator.display_name)

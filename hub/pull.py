@@ -90,9 +90,7 @@ def reconcile(
                 select(table.c.id, table.c.version).where(
                     table.c.mediator_id == mediator_id, table.c.id.in_(list(wanted))
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         for entity_id, version in wanted.items():
             if entity_id not in held:

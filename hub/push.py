@@ -389,7 +389,11 @@ class BatchPlanner:
             )
             self._store(op.entity, current, is_new=False)
         if not conflicting:
-            return OpResult(op.op_id, APPLIED, current["version"]), mine
+            # Merged with changes the device has not seen: it gets the hub's row.
+            merged = OpResult(
+                op.op_id, APPLIED, current["version"], hub_payload=wire_payload(op.entity, current)
+            )
+            return merged, mine
         labels = ", ".join(ENTITIES[op.entity].field(n).label for n in conflicting)
         self.writes.conflicts.append(
             {

@@ -246,6 +246,8 @@ def _check_value(field: FieldSpec, value: Any) -> Any:
             value = json.dumps(value, sort_keys=True, ensure_ascii=False)
         if not isinstance(value, str):
             raise _bad(field, "du texte est attendu")
+        if "\x00" in value:
+            raise _bad(field, "caractère nul interdit")
         if (
             field.max_len is not None
             and kind not in ("codes", "names")

@@ -56,7 +56,7 @@ class PushOp(Strict):
 
 class PushRequest(Strict):
     batch_id: str | None = Field(default=None, max_length=36)
-    ops: list[PushOp] = Field(max_length=100)
+    ops: list[PushOp] = Field(description="Au plus 100 opérations (sinon 413 batch_too_large)")
 
 
 class OpResultOut(BaseModel):

@@ -50,9 +50,7 @@ def test_same_batch_sent_concurrently_is_applied_once(client, device, hub_db):
     for t in threads:
         t.join()
     assert [a.status_code for a in answers] == [200, 200]
-    statuses = sorted(
-        tuple(sorted({x["status"] for x in a.json()["results"]})) for a in answers
-    )
+    statuses = sorted(tuple(sorted({x["status"] for x in a.json()["results"]})) for a in answers)
     assert statuses == [("applied",), ("duplicate",)]
     assert _count(hub_db) == 50
     changes, _ = pull_all(client, device)
@@ -64,7 +62,13 @@ def test_one_invalid_op_does_not_sink_the_batch(client, device, hub_db):
     bad = op(session_payload(themes="|email|theme_inexistant|"))
     ops = good[:2] + [bad] + good[2:]
     results = push(client, device, ops).json()["results"]
-    assert [x["status"] for x in results] == ["applied", "applied", "rejected", "applied", "applied"]
+    assert [x["status"] for x in results] == [
+        "applied",
+        "applied",
+        "rejected",
+        "applied",
+        "applied",
+    ]
     assert results[2]["code"] == "unknown_code"
     assert "theme_inexistant" in results[2]["reason"]
     assert "Code national inconnu" in results[2]["reason"]
@@ -135,9 +139,18 @@ def test_another_mediators_ids_are_rejected(client, device, hub_db):
     stranger = enrol(client, hub_db, new_mediator(hub_db, "Sam Durand"))
     theirs = session_payload()
     push(client, stranger, [op(theirs)])
-    venue = {"id": new_id(), "name": "Médiathèque", "commune_insee": "59350",
-             "commune_name": "Lille", "postal_code": "59000", "itinerant": False,
-             "created_at": None, "updated_at": None, "deleted_at": None, "version": 1}
+    venue = {
+        "id": new_id(),
+        "name": "Médiathèque",
+        "commune_insee": "59350",
+        "commune_name": "Lille",
+        "postal_code": "59000",
+        "itinerant": False,
+        "created_at": None,
+        "updated_at": None,
+        "deleted_at": None,
+        "version": 1,
+    }
     push(client, stranger, [op(venue, entity="venue")])
     overwrite = op(dict(theirs, notes="pris"), base_version=1)
     using_venue = op(session_payload(place_type="lieu_activite", venue_id=venue["id"]))
@@ -155,8 +168,11 @@ def test_disjoint_edits_merge_and_overlapping_ones_conflict(client, device, hub_
     push(client, device, [op(payload)])
     # Both devices start from version 1. The laptop changes the duration first.
     r = push(client, laptop, [op(dict(payload, duration_min=45, version=2), base_version=1)])
-    assert r.json()["results"][0] == {"op_id": r.json()["results"][0]["op_id"],
-                                      "status": "applied", "version": 2}
+    assert r.json()["results"][0] == {
+        "op_id": r.json()["results"][0]["op_id"],
+        "status": "applied",
+        "version": 2,
+    }
     # The first device changed the notes: a different field, so it merges.
     r = push(client, device, [op(dict(payload, notes="Très à l'aise", version=2), base_version=1)])
     assert r.json()["results"][0]["status"] == "applied"
@@ -199,8 +215,12 @@ def test_delete_beats_a_later_edit(client, device, hub_db):
     payload = session_payload()
     push(client, device, [op(payload)])
     gone_payload = dict(payload, deleted_at="2025-03-20T08:00:00Z", version=2)
-    assert push(client, device, [op(gone_payload, base_version=1, kind="delete")]).json()[
-        "results"][0]["status"] == "applied"
+    assert (
+        push(client, device, [op(gone_payload, base_version=1, kind="delete")]).json()["results"][
+            0
+        ]["status"]
+        == "applied"
+    )
     r = push(client, laptop, [op(dict(payload, notes="modifié"), base_version=1)]).json()
     result = r["results"][0]
     assert result["status"] == "gone"
