@@ -13,6 +13,7 @@ from app.models.migrate import prepare_database
 from app.services.beneficiaries import BeneficiaryService
 from app.services.drafts import DraftService
 from app.services.sessions import SessionService
+from app.services.training import TrainingService
 from app.services.venues import ProfileSettingsService, VenueService
 
 
@@ -26,6 +27,7 @@ class Notebook:
     settings: ProfileSettingsService
     drafts: DraftService
     beneficiaries: BeneficiaryService
+    training: TrainingService
     backup_made: Path | None = None
 
     def close(self) -> None:
@@ -47,5 +49,6 @@ def open_notebook(db_path: Path) -> Notebook:
         settings=ProfileSettingsService(sf),
         drafts=DraftService(sf),
         beneficiaries=BeneficiaryService(sf),
+        training=TrainingService(sf),
         backup_made=backup,
     )
