@@ -976,8 +976,8 @@ class SyncEngine:
         ids = sorted(missing | stale)
         if not ids:
             return 0
-        for chunk in _chunks(sorted(missing), 500):
-            db.execute(delete(SyncBase).where(SyncBase.entity_id.in_(chunk)))
+        # The base versions are kept: the hub takes a base at or above its own version as
+        # sent, so the records come back with versions above what any device holds.
         busy = _busy_ids(db)
         count = 0
         for model in SYNCED_ENTITIES.values():

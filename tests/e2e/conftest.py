@@ -16,7 +16,8 @@ from hub.db import Database
 from hub.migrate import upgrade
 from tests.e2e.harness import Device, HubServer, NotebookTemplate
 
-pytest_plugins = ["tests.hub.conftest"]
+# The PostgreSQL throw-away database of the hub tests (created once per run, dropped at the end).
+from tests.hub.conftest import _empty_pg, pg_database_url, pg_migrated  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -53,11 +54,10 @@ def hub(shared_hub: HubServer) -> HubServer:
 
 
 @pytest.fixture
-def pg_hub(pg_migrated: str, tmp_path: Path) -> Iterator[HubServer]:
-    from tests.hub.conftest import _empty_pg
-
-    _empty_pg(pg_migrated)
-    server = HubServer(pg_migrated, data_dir=tmp_path)
+def pg_hub(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HubServer]:
+    url: str = request.getfixturevalue("pg_migrated")
+    _empty_pg(url)
+    server = HubServer(url, data_dir=tmp_path)
     yield server
     server.stop()
 

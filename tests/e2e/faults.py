@@ -31,12 +31,20 @@ class SimulatedCrash(BaseException):
 
 
 class CrashAt:
-    """``checkpoint`` hook: raise SimulatedCrash the ``nth`` time ``point`` is reached."""
+    """``checkpoint`` hook: at the ``nth`` time ``point`` is reached, run ``action`` (if any),
+    then raise SimulatedCrash (unless ``crash`` is False: then only the action runs)."""
 
-    def __init__(self, point: str, nth: int = 1, action: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        point: str,
+        nth: int = 1,
+        action: Callable[[], None] | None = None,
+        crash: bool = True,
+    ) -> None:
         self.point = point
         self.nth = nth
         self.action = action
+        self.crash = crash
         self.seen: Counter[str] = Counter()
         self.fired = False
 
@@ -46,7 +54,8 @@ class CrashAt:
             self.fired = True
             if self.action is not None:
                 self.action()
-            raise SimulatedCrash(name)
+            if self.crash:
+                raise SimulatedCrash(name)
 
 
 class FaultyTransport:

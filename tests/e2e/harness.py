@@ -54,7 +54,7 @@ COMPARED_FIELDS_SKIP = {"version"}
 class HubServer:
     """One hub process on loopback. ``reset()`` empties its database (a new hub)."""
 
-    def __init__(self, database_url: str, **settings: Any) -> None:
+    def __init__(self, database_url: str, port: int = 0, **settings: Any) -> None:
         options: dict[str, Any] = {
             "hub_name": "Hub de test",
             "enrol_rate_attempts": 1_000_000,
@@ -66,7 +66,7 @@ class HubServer:
         config = uvicorn.Config(
             self.app,
             host="127.0.0.1",
-            port=0,
+            port=port,
             log_level="warning",
             access_log=False,
             lifespan="off",
