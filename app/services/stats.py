@@ -102,6 +102,11 @@ class Breakdown:
     def count(self, code: str) -> int:
         return next((r.count for r in self.rows if r.code == code), 0)
 
+    def top(self, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` largest non-zero rows as (label, count), for charts."""
+        rows = sorted((r for r in self.rows if r.count), key=lambda r: -r.count)
+        return [(r.label, r.count) for r in rows[:limit]]
+
 
 @dataclass(frozen=True)
 class MonthPoint:
@@ -170,6 +175,25 @@ def months_between(date_from: dt.date, date_to: dt.date) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def filter_conditions(flt: StatsFilter, params: dict[str, Any], alias: str = "") -> list[str]:
+    """SQL conditions of ``flt`` on the accompagnement table (``alias`` e.g. "a."); fills
+    ``params``. Shared by the statistics and the exports, so both select the same sessions."""
+    where = []
+    for column, value in (
+        ("kind", flt.kind),
+        ("venue_id", flt.venue_id),
+        ("place_type", flt.place_type),
+    ):
+        if value:
+            where.append(f"{alias}{column} = :{column}")
+            params[column] = value
+    for column, value in (("themes", flt.theme), ("tags", flt.tag)):
+        if value:
+            where.append(f"instr({alias}{column}, :{column}) > 0")
+            params[column] = f"|{value}|"
+    return where
 
 
 class _Tally:
@@ -332,18 +356,7 @@ class StatsService:
             where = ["+date BETWEEN :date_from AND :date_to", "rowid > :lo", "rowid <= :hi"]
             params.update(lo=rowids[0], hi=rowids[1])
         where.append("deleted_at IS NULL")
-        for column, value in (
-            ("kind", flt.kind),
-            ("venue_id", flt.venue_id),
-            ("place_type", flt.place_type),
-        ):
-            if value:
-                where.append(f"{column} = :{column}")
-                params[column] = value
-        for column, value in (("themes", flt.theme), ("tags", flt.tag)):
-            if value:
-                where.append(f"instr({column}, :{column}) > 0")
-                params[column] = f"|{value}|"
+        where += filter_conditions(flt, params)
         with self._sf() as db:
             row = db.execute(text(_SCAN_SQL.format(where=" AND ".join(where))), params).one()
         return _tally_from_scan(row)
@@ -535,3 +548,32 @@ def _breakdown(
         for c in codes
     )
     return Breakdown(key, title, unit, total, key in MULTI_VALUED, rows)
+
+
+COUNTING_RULES: tuple[str, ...] = (
+    "Une activité = une séance enregistrée (accompagnement individuel ou atelier collectif).",
+    "Accompagnements : 1 par accompagnement individuel, 1 par participant pour un atelier.",
+    "Personnes accompagnées : chaque code de suivi compte une fois ; un accompagnement sans code "
+    "et chaque participant d'atelier comptent pour une personne.",
+    "Nouvelles personnes : premier accompagnement de leur code de suivi (toutes dates "
+    "confondues) ; ateliers : participants non « déjà accompagnés ».",
+    "Heures : somme des durées des activités (la durée d'un atelier compte une fois).",
+    "Thématiques, matériel et étiquettes : une activité compte pour chacune de ses valeurs.",
+    "Genre, âge, statut : compteurs des ateliers inclus ; valeur absente = « non communiqué ».",
+    "Les séances supprimées ne sont jamais comptées.",
+)
+
+
+def describe_filters(flt: StatsFilter) -> str:
+    parts = []
+    if flt.kind:
+        parts.append(ref.label(ref.TYPES, flt.kind))
+    if flt.place_type:
+        parts.append(ref.label(ref.PLACE_TYPES, flt.place_type))
+    if flt.theme:
+        parts.append(f"thématique « {ref.label(ref.THEMES, flt.theme)} »")
+    if flt.tag:
+        parts.append(f"étiquette « {flt.tag} »")
+    if flt.venue_id:
+        parts.append("un lieu d'activité")
+    return ", ".join(parts)
