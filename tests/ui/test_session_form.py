@@ -1,4 +1,7 @@
-"""The session form driven like a mediator would: real widgets, real notebook database."""
+"""The session form driven like a mediator would: real widgets, real notebook database.
+
+Fixtures ``communes``, ``venues`` (a venue in Lille, one in Roubaix, listed first by name) and
+``main_window`` come from tests/ui/conftest.py."""
 
 from __future__ import annotations
 
@@ -15,25 +18,12 @@ from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.models.communes import CommuneIndex
 from app.services import followup_codes
 from app.services.drafts import NEW_SESSION_KEY, key_for
 from app.services.sessions import SessionFilter, SessionInput
 from app.ui.session_form import SessionFormDialog
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture(scope="module")
-def communes() -> CommuneIndex:
-    return CommuneIndex().load()
-
-
-@pytest.fixture
-def venues(notebook) -> tuple[str, str]:
-    first = notebook.venues.add("Centre social Albert Camus", "59350", "Lille", "59000")
-    second = notebook.venues.add("Médiathèque", "59009", "Villeneuve-d'Ascq", "59650")
-    return first, second
 
 
 def open_form(qtbot, notebook, communes, **kw) -> SessionFormDialog:
@@ -84,7 +74,7 @@ def test_record_an_individual_session(qtbot, notebook, communes, venues):
     assert not dlg.workshop_card.isVisible()
     dlg.date_edit.setDate(QDate.currentDate().addDays(-2))
     click(qtbot, dlg.duration.presets.chip("60"))
-    click(qtbot, dlg.place.venues.chip(venues[1]))
+    click(qtbot, dlg.place.venues.chip(venues["lille"]))
     click(qtbot, dlg.themes.main.chip("email"))
     click(qtbot, dlg.themes.main.chip("securite_numerique"))
     click(qtbot, dlg.materials.chip("telephone"))
@@ -114,8 +104,8 @@ def test_record_an_individual_session(qtbot, notebook, communes, venues):
     assert got.duration_min == 60
     assert (got.place_type, got.venue_id, got.commune_name) == (
         "lieu_activite",
-        venues[1],
-        "Villeneuve-d'Ascq",
+        venues["lille"],
+        "Lille",
     )
     assert got.themes == ["email", "securite_numerique"]
     assert got.materiels == ["telephone"]
@@ -169,11 +159,13 @@ def test_record_a_workshop_with_counters(qtbot, notebook, communes, venues):
 
 def test_new_form_starts_from_the_last_session(qtbot, notebook, communes, venues):
     notebook.sessions.record(
-        SessionInput(venue_id=venues[1], themes=["email"], duration_min=90, materiels=["tablette"])
+        SessionInput(
+            venue_id=venues["lille"], themes=["email"], duration_min=90, materiels=["tablette"]
+        )
     )
     dlg = open_form(qtbot, notebook, communes)
     inp = dlg.current_input()
-    assert (inp.date, inp.duration_min, inp.venue_id) == (dt.date.today(), 90, venues[1])
+    assert (inp.date, inp.duration_min, inp.venue_id) == (dt.date.today(), 90, venues["lille"])
     assert inp.themes == [] and inp.materiels == ["tablette"]
     assert dlg.duration.presets.chips()[0].code == "90"  # the most used duration comes first
     assert dlg.themes.main.chips()[0].code == "email" and dlg.themes.main.chips()[0].number == 1
@@ -183,7 +175,7 @@ def test_new_form_starts_from_the_last_session(qtbot, notebook, communes, venues
 def test_edit_and_duplicate(qtbot, notebook, communes, venues):
     sid = notebook.sessions.record(
         SessionInput(
-            venue_id=venues[0], themes=["email"], notes="première", date=dt.date(2025, 3, 4)
+            venue_id=venues["roubaix"], themes=["email"], notes="première", date=dt.date(2025, 3, 4)
         )
     )
     dlg = open_form(qtbot, notebook, communes, session_id=sid)
@@ -295,7 +287,7 @@ def test_no_material_is_exclusive(qtbot, notebook, communes, venues):
 
 def test_theme_shortcuts(qtbot, notebook, communes, venues):
     for theme in ("sante", "sante", "email"):
-        notebook.sessions.record(SessionInput(venue_id=venues[0], themes=[theme]))
+        notebook.sessions.record(SessionInput(venue_id=venues["roubaix"], themes=[theme]))
     dlg = open_form(qtbot, notebook, communes)
     # Alt+digit anywhere in the form ticks the most used themes...
     dlg.notes.setFocus()
@@ -315,10 +307,10 @@ def test_theme_shortcuts(qtbot, notebook, communes, venues):
 def test_followup_code_flow(qtbot, notebook, communes, venues):
     known = notebook.beneficiaries.new_code()
     notebook.sessions.record(
-        SessionInput(venue_id=venues[0], themes=["email"], followup_code=known)
+        SessionInput(venue_id=venues["roubaix"], themes=["email"], followup_code=known)
     )
     notebook.sessions.record(
-        SessionInput(venue_id=venues[0], themes=["sante"], followup_code=known)
+        SessionInput(venue_id=venues["roubaix"], themes=["sante"], followup_code=known)
     )
     dlg = open_form(qtbot, notebook, communes)
     code = dlg.code
@@ -432,7 +424,7 @@ os.kill(os.getpid(), signal.SIGKILL)  # the crash: no close, no clean-up
 def test_draft_recovery_after_a_crash(qtbot, notebook, communes, venues):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     run = subprocess.run(
-        [sys.executable, "-c", _CRASHING_MEDIATOR, str(notebook.db_path), venues[1]],
+        [sys.executable, "-c", _CRASHING_MEDIATOR, str(notebook.db_path), venues["lille"]],
         cwd=Path(__file__).resolve().parents[2],
         env=env,
         capture_output=True,
@@ -481,7 +473,7 @@ def test_esc_keeps_the_draft_and_ignore_discards_it(qtbot, notebook, communes, v
 
 
 def test_edit_draft_is_kept_per_session(qtbot, notebook, communes, venues):
-    sid = notebook.sessions.record(SessionInput(venue_id=venues[0], themes=["email"]))
+    sid = notebook.sessions.record(SessionInput(venue_id=venues["roubaix"], themes=["email"]))
     dlg = open_form(qtbot, notebook, communes, session_id=sid)
     type_into(qtbot, dlg.notes, "correction en cours")
     dlg.close()
