@@ -18,10 +18,6 @@ log = logging.getLogger(__name__)
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ErrorReporter", text)
-
-
 class ErrorReporter(QObject):
     """Installed as ``sys.excepthook``: logs the traceback, shows one dialog, keeps Carnet running.
 
@@ -67,14 +63,16 @@ class ErrorReporter(QObject):
         parent = QApplication.activeWindow()
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle(_tr("Unexpected error"))
+        box.setWindowTitle(self.tr("Unexpected error"))
         box.setText(
-            _tr("An unexpected error occurred. Carnet keeps running: what you have saved is safe.")
+            self.tr(
+                "An unexpected error occurred. Carnet keeps running: what you have saved is safe."
+            )
         )
         box.setInformativeText(
-            _tr(
-                "Details were written to the log file:\n{path}\nYou can send it to your support."
-            ).replace("{path}", str(self.log_file))
+            self.tr(
+                "Details were written to the log file:\n%1\nYou can send it to your support."
+            ).replace("%1", str(self.log_file))
         )
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)

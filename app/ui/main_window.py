@@ -288,9 +288,7 @@ class MainWindow(QMainWindow):
             self.count_label.setText(self.tr("%n session(s)", None, total))
         else:
             self.count_label.setText(
-                self.tr("%n session(s) shown", None, shown)
-                + " "
-                + self.tr("out of %n", None, total)
+                self.tr("Shown: %1 out of %n session(s)", None, total).replace("%1", str(shown))
             )
         self._update_pending()
 

@@ -1,0 +1,1017 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR" sourcelanguage="en">
+<context>
+    <name>AppController</name>
+    <message>
+        <source>New profile</source>
+        <translation>Nouveau profil</translation>
+    </message>
+</context>
+<context>
+    <name>AutonomyChart</name>
+    <message>
+        <source>Autonomy over time</source>
+        <translation>Autonomie au fil des séances</translation>
+    </message>
+    <message>
+        <source>No autonomy level noted yet.</source>
+        <translation>Aucun niveau d&apos;autonomie noté pour l&apos;instant.</translation>
+    </message>
+</context>
+<context>
+    <name>CommunePicker</name>
+    <message>
+        <source>Commune name or postal code</source>
+        <translation>Nom de la commune ou code postal</translation>
+    </message>
+    <message>
+        <source>INSEE code %1</source>
+        <translation>Code INSEE %1</translation>
+    </message>
+    <message>
+        <source>choose from the list</source>
+        <translation>choisissez dans la liste</translation>
+    </message>
+</context>
+<context>
+    <name>CountersEditor</name>
+    <message>
+        <source>Gender</source>
+        <translation>Genre</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Âge</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n too many</source>
+        <translation>
+            <numerusform>%n de trop</numerusform>
+            <numerusform>%n de trop</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Not stated: %n</source>
+        <translation>
+            <numerusform>Non communiqué : %n</numerusform>
+            <numerusform>Non communiqué : %n</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>DurationPicker</name>
+    <message>
+        <source>Other duration…</source>
+        <translation>Autre durée…</translation>
+    </message>
+    <message>
+        <source>from 1 min to 23 h 59</source>
+        <translation>de 1 min à 23 h 59</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorReporter</name>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Erreur inattendue</translation>
+    </message>
+    <message>
+        <source>An unexpected error occurred. Carnet keeps running: what you have saved is safe.</source>
+        <translation>Une erreur inattendue s&apos;est produite. Carnet reste ouvert : ce que vous avez enregistré est en sécurité.</translation>
+    </message>
+    <message>
+        <source>Details were written to the log file:
+%1
+You can send it to your support.</source>
+        <translation>Le détail a été écrit dans le journal :
+%1
+Vous pouvez l&apos;envoyer à votre support.</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpLookupDialog</name>
+    <message>
+        <source>Followed person</source>
+        <translation>Personne suivie</translation>
+    </message>
+    <message>
+        <source>e.g. KRT-4MX</source>
+        <translation>ex. KRT-4MX</translation>
+    </message>
+    <message>
+        <source>Follow-up code</source>
+        <translation>Code de suivi</translation>
+    </message>
+    <message>
+        <source>Type the code written on the person&apos;s card.</source>
+        <translation>Saisissez le code noté sur la carte de la personne.</translation>
+    </message>
+    <message>
+        <source>No session is recorded with the code %1.</source>
+        <translation>Aucune séance n&apos;est enregistrée avec le code %1.</translation>
+    </message>
+</context>
+<context>
+    <name>FollowupCodeField</name>
+    <message>
+        <source>e.g. KRT-4MX</source>
+        <translation>ex. KRT-4MX</translation>
+    </message>
+    <message>
+        <source>New code</source>
+        <translation>Nouveau code</translation>
+    </message>
+    <message>
+        <source>Create a code for a person met for the first time (write it on their card)</source>
+        <translation>Créer un code pour une personne vue pour la première fois (notez-le sur sa carte)</translation>
+    </message>
+    <message>
+        <source>Optional: follows the person from one session to the next, without a name.</source>
+        <translation>Facultatif : suit la personne d&apos;une séance à l&apos;autre, sans son nom.</translation>
+    </message>
+    <message>
+        <source>6 characters, e.g. KRT-4MX</source>
+        <translation>6 caractères, ex. KRT-4MX</translation>
+    </message>
+    <message>
+        <source>New person</source>
+        <translation>Nouvelle personne</translation>
+    </message>
+    <message numerus="yes">
+        <source>Already supported · %n session(s)</source>
+        <translation>
+            <numerusform>Déjà accompagné · %n séance</numerusform>
+            <numerusform>Déjà accompagné · %n séances</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>delete %n session(s)</source>
+        <translation>
+            <numerusform>supprimer %n séance</numerusform>
+            <numerusform>supprimer %n séances</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New session</source>
+        <translation>Nouvelle séance</translation>
+    </message>
+    <message>
+        <source>Record a new session (Ctrl+N)</source>
+        <translation>Noter une nouvelle séance (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Modifier</translation>
+    </message>
+    <message>
+        <source>Open the selected session to correct it (Enter)</source>
+        <translation>Ouvrir la séance sélectionnée pour la corriger (Entrée)</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Dupliquer</translation>
+    </message>
+    <message>
+        <source>A new session like the selected one, dated today (Ctrl+D)</source>
+        <translation>Une nouvelle séance comme celle sélectionnée, datée d&apos;aujourd&apos;hui (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Supprimer</translation>
+    </message>
+    <message>
+        <source>Delete the selected sessions; Ctrl+Z brings them back</source>
+        <translation>Supprimer les séances sélectionnées ; Ctrl+Z les fait revenir</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Rétablir</translation>
+    </message>
+    <message>
+        <source>Followed person…</source>
+        <translation>Personne suivie…</translation>
+    </message>
+    <message>
+        <source>Type a follow-up code to see the person&apos;s page (Ctrl+F)</source>
+        <translation>Saisir un code de suivi pour voir la page de la personne (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Your name, your venues, your profile and its PIN</source>
+        <translation>Votre nom, vos lieux, votre profil et son code PIN</translation>
+    </message>
+    <message>
+        <source>New profile…</source>
+        <translation>Nouveau profil…</translation>
+    </message>
+    <message>
+        <source>Add a profile</source>
+        <translation>Ajouter un profil</translation>
+    </message>
+    <message>
+        <source>About Carnet</source>
+        <translation>À propos de Carnet</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;Carnet</source>
+        <translation>&amp;Carnet</translation>
+    </message>
+    <message>
+        <source>&amp;Sessions</source>
+        <translation>&amp;Séances</translation>
+    </message>
+    <message>
+        <source>&amp;People</source>
+        <translation>&amp;Personnes</translation>
+    </message>
+    <message>
+        <source>P&amp;rofile</source>
+        <translation>P&amp;rofil</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Actions</translation>
+    </message>
+    <message>
+        <source>Switch profile</source>
+        <translation>Changer de profil</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) waiting to be synchronised</source>
+        <translation>
+            <numerusform>%n modification en attente de synchronisation</numerusform>
+            <numerusform>%n modifications en attente de synchronisation</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Everything is synchronised</source>
+        <translation>Tout est synchronisé</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s)</source>
+        <translation>
+            <numerusform>%n séance</numerusform>
+            <numerusform>%n séances</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Shown: %1 out of %n session(s)</source>
+        <translation>
+            <numerusform>Affichées : %1 sur %n séance</numerusform>
+            <numerusform>Affichées : %1 sur %n séances</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Carnet could not save</source>
+        <translation>Carnet n&apos;a pas pu enregistrer</translation>
+    </message>
+    <message>
+        <source>Session saved.</source>
+        <translation>Séance enregistrée.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s) deleted.</source>
+        <translation>
+            <numerusform>%n séance supprimée.</numerusform>
+            <numerusform>%n séances supprimées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Unsaved input</source>
+        <translation>Saisie non enregistrée</translation>
+    </message>
+    <message>
+        <source>An unsaved input was found: take it back?</source>
+        <translation>Une saisie non enregistrée a été retrouvée : la reprendre ?</translation>
+    </message>
+    <message>
+        <source>Take it back</source>
+        <translation>La reprendre</translation>
+    </message>
+    <message>
+        <source>Discard it</source>
+        <translation>L&apos;abandonner</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>Plus tard</translation>
+    </message>
+    <message>
+        <source>The field notebook of digital-inclusion mediators: anonymous, works offline.</source>
+        <translation>Le carnet de terrain des médiateurs et médiatrices numériques : anonyme, utilisable sans connexion.</translation>
+    </message>
+    <message>
+        <source>Data folder: %1</source>
+        <translation>Dossier des données : %1</translation>
+    </message>
+    <message>
+        <source>Log folder: %1</source>
+        <translation>Dossier du journal : %1</translation>
+    </message>
+    <message>
+        <source>Free software under the EUPL 1.2 licence.</source>
+        <translation>Logiciel libre sous licence EUPL 1.2.</translation>
+    </message>
+</context>
+<context>
+    <name>PersonPage</name>
+    <message>
+        <source>Followed person %1</source>
+        <translation>Personne suivie %1</translation>
+    </message>
+    <message>
+        <source>First seen on %1, last seen on %2</source>
+        <translation>Première séance le %1, dernière le %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s)</source>
+        <translation>
+            <numerusform>%n séance</numerusform>
+            <numerusform>%n séances</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Themes seen</source>
+        <translation>Thématiques abordées</translation>
+    </message>
+    <message>
+        <source>Autonomy over time</source>
+        <translation>Autonomie au fil des séances</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Durée</translation>
+    </message>
+    <message>
+        <source>Themes</source>
+        <translation>Thématiques</translation>
+    </message>
+    <message>
+        <source>Autonomy</source>
+        <translation>Autonomie</translation>
+    </message>
+    <message>
+        <source>This page only knows the code: no name, phone number or e-mail is stored.</source>
+        <translation>Cette page ne connaît que le code : aucun nom, numéro de téléphone ni e-mail n&apos;est enregistré.</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Séances</translation>
+    </message>
+    <message>
+        <source>New: first session</source>
+        <translation>Nouveau : première séance</translation>
+    </message>
+    <message numerus="yes">
+        <source>Already supported (%n session(s) before)</source>
+        <translation>
+            <numerusform>Déjà accompagné (%n séance avant)</numerusform>
+            <numerusform>Déjà accompagné (%n séances avant)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>Locked profile</source>
+        <translation>Profil verrouillé</translation>
+    </message>
+    <message>
+        <source>Type the PIN of the profile “%1”.</source>
+        <translation>Saisissez le code PIN du profil « %1 ».</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Déverrouiller</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Try again.</source>
+        <translation>Code PIN incorrect. Réessayez.</translation>
+    </message>
+</context>
+<context>
+    <name>PlacePicker</name>
+    <message>
+        <source>No venue recorded yet: add your venues in Settings, or choose another place.</source>
+        <translation>Aucun lieu enregistré : ajoutez vos lieux dans les Paramètres, ou choisissez un autre type de lieu.</translation>
+    </message>
+    <message>
+        <source>Commune</source>
+        <translation>Commune</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilePickerDialog</name>
+    <message>
+        <source>Carnet — choose your profile</source>
+        <translation>Carnet — choisissez votre profil</translation>
+    </message>
+    <message>
+        <source>Who is using Carnet?</source>
+        <translation>Qui utilise Carnet ?</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>Code PIN</translation>
+    </message>
+    <message>
+        <source>New profile…</source>
+        <translation>Nouveau profil…</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Try again.</source>
+        <translation>Code PIN incorrect. Réessayez.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionFormDialog</name>
+    <message>
+        <source>Edit the session</source>
+        <translation>Modifier la séance</translation>
+    </message>
+    <message>
+        <source>New session (copy)</source>
+        <translation>Nouvelle séance (copie)</translation>
+    </message>
+    <message>
+        <source>New session</source>
+        <translation>Nouvelle séance</translation>
+    </message>
+    <message>
+        <source>Alt+1…9: most used themes · Ctrl+S: save · Esc: close (the draft is kept)</source>
+        <translation>Alt+1…9 : thématiques les plus utilisées · Ctrl+S : enregistrer · Échap : fermer (le brouillon est gardé)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Esc: close; what you typed is kept as a draft</source>
+        <translation>Échap : fermer ; ce que vous avez saisi est gardé comme brouillon</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <source>Ctrl+S or Ctrl+Enter</source>
+        <translation>Ctrl+S ou Ctrl+Entrée</translation>
+    </message>
+    <message>
+        <source>Resume the interrupted entry?</source>
+        <translation>Reprendre la saisie interrompue ?</translation>
+    </message>
+    <message>
+        <source>A form was not saved last time.</source>
+        <translation>Un formulaire n&apos;a pas été enregistré la dernière fois.</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reprendre</translation>
+    </message>
+    <message>
+        <source>Ignore</source>
+        <translation>Ignorer</translation>
+    </message>
+    <message>
+        <source>The session</source>
+        <translation>La séance</translation>
+    </message>
+    <message>
+        <source>&amp;Type</source>
+        <translation>&amp;Type</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Aujourd&apos;hui</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Hier</translation>
+    </message>
+    <message>
+        <source>&amp;Date</source>
+        <translation>&amp;Date</translation>
+    </message>
+    <message>
+        <source>D&amp;uration</source>
+        <translation>D&amp;urée</translation>
+    </message>
+    <message>
+        <source>P&amp;lace</source>
+        <translation>&amp;Lieu</translation>
+    </message>
+    <message>
+        <source>What it was about</source>
+        <translation>Ce qui a été abordé</translation>
+    </message>
+    <message>
+        <source>T&amp;hemes</source>
+        <translation>T&amp;hématiques</translation>
+    </message>
+    <message>
+        <source>&amp;Equipment</source>
+        <translation>&amp;Matériel</translation>
+    </message>
+    <message>
+        <source>The person</source>
+        <translation>La personne</translation>
+    </message>
+    <message>
+        <source>Follow-up &amp;code</source>
+        <translation>&amp;Code de suivi</translation>
+    </message>
+    <message>
+        <source>&amp;Autonomy</source>
+        <translation>&amp;Autonomie</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <source>Choose the structure…</source>
+        <translation>Choisissez la structure…</translation>
+    </message>
+    <message>
+        <source>Referred &amp;on</source>
+        <translation>&amp;Orientation</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>Genre</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Âge</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message>
+        <source>Commune of residence</source>
+        <translation>Commune de résidence</translation>
+    </message>
+    <message>
+        <source>Anonymous characteristics (optional)</source>
+        <translation>Caractéristiques anonymes (facultatif)</translation>
+    </message>
+    <message>
+        <source>The workshop</source>
+        <translation>L&apos;atelier</translation>
+    </message>
+    <message>
+        <source>e.g. Sending photos by e-mail</source>
+        <translation>ex. Envoyer des photos par e-mail</translation>
+    </message>
+    <message>
+        <source>T&amp;itle</source>
+        <translation>T&amp;itre</translation>
+    </message>
+    <message>
+        <source>Le&amp;vel</source>
+        <translation>&amp;Niveau</translation>
+    </message>
+    <message>
+        <source>of whom al&amp;ready supported</source>
+        <translation>dont &amp;déjà accompagnés</translation>
+    </message>
+    <message>
+        <source>&amp;Participants</source>
+        <translation>&amp;Participants</translation>
+    </message>
+    <message>
+        <source>Breakdown by gender, age and status (optional)</source>
+        <translation>Répartition par genre, âge et statut (facultatif)</translation>
+    </message>
+    <message>
+        <source>Tags and notes</source>
+        <translation>Étiquettes et notes</translation>
+    </message>
+    <message>
+        <source>Ta&amp;gs</source>
+        <translation>É&amp;tiquettes</translation>
+    </message>
+    <message>
+        <source>No sensitive data: no name, phone number, e-mail, health or password.</source>
+        <translation>Aucune donnée sensible : ni nom, ni téléphone, ni e-mail, ni santé, ni mot de passe.</translation>
+    </message>
+    <message>
+        <source>&amp;Notes</source>
+        <translation>&amp;Notes</translation>
+    </message>
+    <message>
+        <source>Edit the note</source>
+        <translation>Modifier la note</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>Enregistrer quand même</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n field(s) to correct before saving: see the messages in red.</source>
+        <translation>
+            <numerusform>%n champ à corriger avant d&apos;enregistrer : voir le message en rouge.</numerusform>
+            <numerusform>%n champs à corriger avant d&apos;enregistrer : voir les messages en rouge.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Carnet keeps no identity: prefer a follow-up code. Edit the note, or save anyway.</source>
+        <translation>Carnet ne garde aucune identité : préférez un code de suivi. Modifiez la note, ou enregistrez quand même.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionsFilterBar</name>
+    <message>
+        <source>All dates</source>
+        <translation>Toutes les dates</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>Ce mois-ci</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Le mois dernier</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>Cette année</translation>
+    </message>
+    <message>
+        <source>Custom dates…</source>
+        <translation>Dates personnalisées…</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Période</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Du</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Au</translation>
+    </message>
+    <message>
+        <source>All types</source>
+        <translation>Tous les types</translation>
+    </message>
+    <message>
+        <source>All themes</source>
+        <translation>Toutes les thématiques</translation>
+    </message>
+    <message>
+        <source>Search the notes…</source>
+        <translation>Rechercher dans les notes…</translation>
+    </message>
+    <message>
+        <source>Text in notes</source>
+        <translation>Texte dans les notes</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Réinitialiser</translation>
+    </message>
+    <message>
+        <source>Show every session again</source>
+        <translation>Afficher à nouveau toutes les séances</translation>
+    </message>
+    <message>
+        <source>All venues</source>
+        <translation>Tous les lieux</translation>
+    </message>
+    <message>
+        <source>All tags</source>
+        <translation>Toutes les étiquettes</translation>
+    </message>
+</context>
+<context>
+    <name>SessionsTableModel</name>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Durée</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>Lieu</translation>
+    </message>
+    <message>
+        <source>Themes</source>
+        <translation>Thématiques</translation>
+    </message>
+    <message>
+        <source>Follow-up code</source>
+        <translation>Code de suivi</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>Participants</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Étiquettes</translation>
+    </message>
+    <message>
+        <source>Individual</source>
+        <translation>Individuel</translation>
+    </message>
+    <message>
+        <source>Workshop</source>
+        <translation>Atelier collectif</translation>
+    </message>
+    <message>
+        <source>Click to sort</source>
+        <translation>Cliquer pour trier</translation>
+    </message>
+</context>
+<context>
+    <name>SessionsView</name>
+    <message>
+        <source>No session matches these filters.</source>
+        <translation>Aucune séance ne correspond à ces filtres.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>Votre nom</translation>
+    </message>
+    <message>
+        <source>A first name or a pseudonym is enough.</source>
+        <translation>Un prénom ou un pseudonyme suffit.</translation>
+    </message>
+    <message>
+        <source>Profile name</source>
+        <translation>Nom du profil</translation>
+    </message>
+    <message>
+        <source>Shown in the profile list when several people share this computer.</source>
+        <translation>Affiché dans la liste des profils quand plusieurs personnes partagent cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>This profile is locked by a PIN.</source>
+        <translation>Ce profil est protégé par un code PIN.</translation>
+    </message>
+    <message>
+        <source>This profile has no PIN: anyone using this computer can open it.</source>
+        <translation>Ce profil n&apos;a pas de code PIN : toute personne qui utilise cet ordinateur peut l&apos;ouvrir.</translation>
+    </message>
+    <message>
+        <source>Remove the PIN</source>
+        <translation>Retirer le code PIN</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>Nouveau code PIN</translation>
+    </message>
+    <message>
+        <source>PIN (4 to 8 digits)</source>
+        <translation>Code PIN (4 à 8 chiffres)</translation>
+    </message>
+    <message>
+        <source>Confirm the PIN</source>
+        <translation>Confirmez le code PIN</translation>
+    </message>
+    <message>
+        <source>The PIN keeps a colleague from opening your notebook by mistake on a shared computer. Leave it empty to keep things as they are.</source>
+        <translation>Le code PIN évite qu&apos;un ou une collègue ouvre votre carnet par erreur sur un ordinateur partagé. Laissez vide pour ne rien changer.</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Vous</translation>
+    </message>
+    <message>
+        <source>Venues</source>
+        <translation>Lieux d&apos;activité</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>Code PIN</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>A PIN has 4 to 8 digits.</source>
+        <translation>Un code PIN compte de 4 à 8 chiffres.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ.</source>
+        <translation>Les deux codes PIN sont différents.</translation>
+    </message>
+    <message>
+        <source>Tell Carnet what to call you.</source>
+        <translation>Indiquez comment Carnet doit vous appeler.</translation>
+    </message>
+    <message>
+        <source>Give the profile a name.</source>
+        <translation>Donnez un nom au profil.</translation>
+    </message>
+    <message>
+        <source>Keep at least one venue.</source>
+        <translation>Gardez au moins un lieu d&apos;activité.</translation>
+    </message>
+</context>
+<context>
+    <name>StorageErrorBox</name>
+    <message>
+        <source>Carnet cannot open your data</source>
+        <translation>Carnet ne peut pas ouvrir vos données</translation>
+    </message>
+</context>
+<context>
+    <name>TagEditor</name>
+    <message>
+        <source>Add a tag (e.g. Pass numérique), then Enter</source>
+        <translation>Ajouter une étiquette (ex. Pass numérique), puis Entrée</translation>
+    </message>
+    <message>
+        <source>Remove the tag « %1 »</source>
+        <translation>Retirer l&apos;étiquette « %1 »</translation>
+    </message>
+</context>
+<context>
+    <name>ThemeBars</name>
+    <message>
+        <source>Themes seen</source>
+        <translation>Thématiques abordées</translation>
+    </message>
+    <message>
+        <source>No theme yet.</source>
+        <translation>Aucune thématique pour l&apos;instant.</translation>
+    </message>
+</context>
+<context>
+    <name>ThemePicker</name>
+    <message>
+        <source>e.g. renewing a residence permit</source>
+        <translation>ex. renouvellement d&apos;un titre de séjour</translation>
+    </message>
+    <message>
+        <source>Administrative procedure (optional details)</source>
+        <translation>Démarche administrative (précision facultative)</translation>
+    </message>
+    <message>
+        <source>Name of the procedure</source>
+        <translation>Nom de la démarche</translation>
+    </message>
+</context>
+<context>
+    <name>VenuesEditor</name>
+    <message>
+        <source>Your venues</source>
+        <translation>Vos lieux d&apos;activité</translation>
+    </message>
+    <message>
+        <source>e.g. Médiathèque Jean Lévy</source>
+        <translation>ex. Médiathèque Jean Lévy</translation>
+    </message>
+    <message>
+        <source>Itinerant (bus, rotating drop-in sessions…)</source>
+        <translation>Itinérant (bus, permanences tournantes…)</translation>
+    </message>
+    <message>
+        <source>Add this venue</source>
+        <translation>Ajouter ce lieu</translation>
+    </message>
+    <message>
+        <source>Update</source>
+        <translation>Mettre à jour</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Retirer</translation>
+    </message>
+    <message>
+        <source>Venue name</source>
+        <translation>Nom du lieu</translation>
+    </message>
+    <message>
+        <source>Commune</source>
+        <translation>Commune</translation>
+    </message>
+    <message>
+        <source>Give the venue a name.</source>
+        <translation>Donnez un nom au lieu.</translation>
+    </message>
+    <message>
+        <source>Choose the venue&apos;s commune from the list.</source>
+        <translation>Choisissez la commune du lieu dans la liste.</translation>
+    </message>
+    <message>
+        <source>You already have a venue with this name.</source>
+        <translation>Vous avez déjà un lieu qui porte ce nom.</translation>
+    </message>
+    <message>
+        <source>itinerant</source>
+        <translation>itinérant</translation>
+    </message>
+    <message>
+        <source>fixed venue</source>
+        <translation>lieu fixe</translation>
+    </message>
+    <message>
+        <source>No venue yet: add the first one below.</source>
+        <translation>Aucun lieu pour l&apos;instant : ajoutez le premier ci-dessous.</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeDialog</name>
+    <message>
+        <source>Welcome to Carnet</source>
+        <translation>Bienvenue dans Carnet</translation>
+    </message>
+    <message>
+        <source>Carnet records your support sessions anonymously, even without a network. Two things before starting: what to call you, and where you work. You can change them later in Settings.</source>
+        <translation>Carnet garde la trace de vos accompagnements, de façon anonyme, même sans connexion. Deux choses avant de commencer : comment vous appeler, et où vous travaillez. Vous pourrez les changer plus tard dans les Paramètres.</translation>
+    </message>
+    <message>
+        <source>e.g. Camille D. or a pseudonym</source>
+        <translation>ex. Camille D. ou un pseudonyme</translation>
+    </message>
+    <message>
+        <source>A first name or a pseudonym is enough.</source>
+        <translation>Un prénom ou un pseudonyme suffit.</translation>
+    </message>
+    <message>
+        <source>Your venues (lieux d&apos;activité)</source>
+        <translation>Vos lieux d&apos;activité</translation>
+    </message>
+    <message>
+        <source>Where you hold your sessions: a media library, a social centre, a France Services office… Itinerant if you move around.</source>
+        <translation>Là où vous accompagnez : médiathèque, centre social, France Services… Itinérant si vous vous déplacez.</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Commencer</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>Votre nom</translation>
+    </message>
+    <message>
+        <source>Tell Carnet what to call you.</source>
+        <translation>Indiquez comment Carnet doit vous appeler.</translation>
+    </message>
+    <message>
+        <source>Add at least one venue.</source>
+        <translation>Ajoutez au moins un lieu d&apos;activité.</translation>
+    </message>
+</context>
+</TS>
