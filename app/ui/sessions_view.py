@@ -322,6 +322,20 @@ class SessionsFilterBar(QWidget):
         layout.addLayout(top)
         layout.addLayout(bottom)
 
+        for combo in (
+            self.period_combo,
+            self.kind_combo,
+            self.theme_combo,
+            self.venue_combo,
+            self.tag_combo,
+        ):
+            # Long labels (themes, venue names) must not widen the window.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
+        self.period_combo.setMinimumContentsLength(18)
+        self.tag_combo.setMinimumContentsLength(16)
         self.period_combo.currentIndexChanged.connect(self._on_period_changed)
         for combo in (self.kind_combo, self.theme_combo, self.venue_combo, self.tag_combo):
             combo.currentIndexChanged.connect(self._emit)
@@ -437,6 +451,7 @@ class SessionsView(QWidget):
         vheader.setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
         header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
         header.setSortIndicatorShown(True)
