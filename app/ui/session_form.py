@@ -219,9 +219,18 @@ class SessionFormDialog(QDialog):
         else:
             self._pending_draft = None
         self._set_tab_order()
-        self.resize(920, 800)
+        self._fit_to_screen(920, 820)
         if session_id is None:
             QTimer.singleShot(0, self.themes.focus_first)
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        # Old laptops have 1366×768 screens: never open taller or wider than the screen.
+        screen = self.screen() if self.parentWidget() is None else self.parentWidget().screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, int(available.width() * 0.95))
+            height = min(height, int(available.height() * 0.92))
+        self.resize(width, height)
 
     def _title(self, initial: SessionInput | None) -> str:
         if self._session_id:

@@ -145,8 +145,8 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     <message numerus="yes">
         <source>Already supported · %n session(s)</source>
         <translation>
-            <numerusform>Déjà accompagné · %n séance</numerusform>
-            <numerusform>Déjà accompagné · %n séances</numerusform>
+            <numerusform>Déjà accompagnée · %n séance</numerusform>
+            <numerusform>Déjà accompagnée · %n séances</numerusform>
         </translation>
     </message>
 </context>
@@ -606,11 +606,11 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     </message>
     <message>
         <source>Le&amp;vel</source>
-        <translation>&amp;Niveau</translation>
+        <translation>Ni&amp;veau</translation>
     </message>
     <message>
         <source>of whom al&amp;ready supported</source>
-        <translation>dont &amp;déjà accompagnés</translation>
+        <translation>dont dé&amp;jà accompagnés</translation>
     </message>
     <message>
         <source>&amp;Participants</source>
@@ -626,7 +626,7 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     </message>
     <message>
         <source>Ta&amp;gs</source>
-        <translation>É&amp;tiquettes</translation>
+        <translation>Éti&amp;quettes</translation>
     </message>
     <message>
         <source>No sensitive data: no name, phone number, e-mail, health or password.</source>
@@ -878,8 +878,12 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
 <context>
     <name>TagEditor</name>
     <message>
-        <source>Add a tag (e.g. Pass numérique), then Enter</source>
-        <translation>Ajouter une étiquette (ex. Pass numérique), puis Entrée</translation>
+        <source>Add a tag, then Enter</source>
+        <translation>Ajouter une étiquette, puis Entrée</translation>
+    </message>
+    <message>
+        <source>Free labels, e.g. a funder&apos;s programme (Pass numérique); Enter adds one</source>
+        <translation>Libellés libres, par ex. le programme d&apos;un financeur (Pass numérique) ; Entrée ajoute l&apos;étiquette</translation>
     </message>
     <message>
         <source>Remove the tag « %1 »</source>

@@ -6,7 +6,7 @@ not counted is "non communiqué", shown live for each group.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from app.models import referentiels as ref
@@ -45,6 +45,7 @@ class CountersEditor(QWidget):
             form = QFormLayout()
             form.setContentsMargins(0, 0, 0, 0)
             form.setVerticalSpacing(4)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             self.spins[group] = {}
             for code, text in codes.items():
                 spin = QSpinBox()

@@ -37,8 +37,11 @@ class TagEditor(FlowWidget):
         self.edit = _TagLineEdit(self)
         self.edit.setObjectName("tag_input")
         self.edit.setMaxLength(MAX_TAG_LENGTH)
-        self.edit.setPlaceholderText(self.tr("Add a tag (e.g. Pass numérique), then Enter"))
-        self.edit.setMinimumWidth(300)
+        self.edit.setPlaceholderText(self.tr("Add a tag, then Enter"))
+        self.edit.setToolTip(
+            self.tr("Free labels, e.g. a funder's programme (Pass numérique); Enter adds one")
+        )
+        self.edit.setMinimumWidth(260)
         self.completer = QCompleter(known, self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
