@@ -63,6 +63,7 @@ class SyncIssue(Base):
     reason: Mapped[str] = mapped_column(Text)
     local_payload: Mapped[str] = mapped_column(Text)
     hub_payload: Mapped[str | None] = mapped_column(Text)
+    fields: Mapped[str | None] = mapped_column(Text)  # JSON list of the conflicting fields
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(String(16))

@@ -191,6 +191,7 @@ class SyncIssueInfo:
     advice: str
     local_payload: dict[str, Any]
     hub_payload: dict[str, Any] | None
+    fields: list[str]  # the conflicting fields, when the hub named them
     created_at: dt.datetime
     resolved_at: dt.datetime | None
     resolution: str | None
@@ -386,6 +387,7 @@ class SyncEngine:
                     advice=ADVICE.get(i.kind, ""),
                     local_payload=json.loads(i.local_payload),
                     hub_payload=json.loads(i.hub_payload) if i.hub_payload else None,
+                    fields=json.loads(i.fields) if i.fields else [],
                     created_at=i.created_at,
                     resolved_at=i.resolved_at,
                     resolution=i.resolution,
@@ -394,8 +396,8 @@ class SyncEngine:
             ]
 
     def resolve_issue(self, issue_id: int, action: str = "dismiss") -> None:
-        """``dismiss``: the user has read it. ``keep_mine`` (conflicts only): write the local
-        values back over the hub's, as a new change queued for the hub."""
+        """``dismiss``: the user has read it. ``keep_mine`` (conflicts only): write the user's
+        values of the conflicting fields back over the hub's, as a new change for the hub."""
         if action not in ("dismiss", "keep_mine"):
             raise ValueError(action)
         with self._sf.begin() as db:
@@ -405,20 +407,31 @@ class SyncEngine:
             if action == "keep_mine":
                 if issue.kind != CONFLICT:
                     raise ValueError("keep_mine only applies to conflicts")
-                model = SYNCED_ENTITIES[issue.entity]
-                row = db.get(model, issue.entity_id)
-                if row is None:
-                    raise KeyError(issue.entity_id)
-                mine = json.loads(issue.local_payload)
-                keep = {"id", "version", "created_at"}
-                base = row.version  # type: ignore[attr-defined]
-                apply_payload(db, model, {k: v for k, v in mine.items() if k not in keep})
-                row.updated_at = utcnow()  # type: ignore[attr-defined]
-                row.version = base + 1  # type: ignore[attr-defined]
-                db.flush()
-                db.add(outbox_entry(row, "delete" if mine.get("deleted_at") else "upsert", base))
+                self._reapply_mine(db, issue)
             issue.resolved_at = self._clock()
             issue.resolution = action
+
+    def _reapply_mine(self, db: Session, issue: SyncIssue) -> None:
+        model = SYNCED_ENTITIES[issue.entity]
+        row: Any = db.get(model, issue.entity_id)
+        if row is None:
+            raise KeyError(issue.entity_id)
+        mine = json.loads(issue.local_payload)
+        theirs = json.loads(issue.hub_payload) if issue.hub_payload else {}
+        # Only the fields in conflict: the others on the hub may hold another device's
+        # changes that this device's old copy does not have.
+        names = json.loads(issue.fields) if issue.fields else None
+        if names is None:
+            meta = {"id", "version", "created_at", "updated_at", "deleted_at"}
+            names = [k for k in mine if k not in meta and mine.get(k) != theirs.get(k)]
+        values = payload_values(model, {k: mine[k] for k in names if k in mine})
+        base = row.version
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+        row.version = base + 1
+        db.flush()
+        db.add(outbox_entry(row, wire.OP_UPSERT, base))
 
     def catalogue(self) -> dict[str, Any] | None:
         """The last catalogue snapshot received from the hub (None before the first one)."""
@@ -653,7 +666,8 @@ class SyncEngine:
                 "compressé). Raccourcissez ses notes puis synchronisez à nouveau."
             )
             _resolve(members[0], REJECTED, reason)
-            self._add_issue(db, ops[0], REJECTED, "too_large", reason, None)
+            refused = wire.PushResult(ops[0].op_id, wire.STATUS_REJECTED, code="too_large")
+            self._add_issue(db, ops[0], REJECTED, reason, refused)
             return [], []
         return ops, members
 
@@ -717,7 +731,7 @@ class SyncEngine:
                     report.conflicts += 1
                     reason = result.reason or REASONS[CONFLICT]
                     _resolve(group, CONFLICT, reason)
-                    self._add_issue(db, op, CONFLICT, result.code, reason, result.hub_payload)
+                    self._add_issue(db, op, CONFLICT, reason, result)
                     if result.hub_payload and op.entity_id not in newer:
                         # Devices must agree: take the hub's value; ours is in the review item.
                         hub_version = int(result.hub_payload.get("version") or result.version or 0)
@@ -727,14 +741,14 @@ class SyncEngine:
                     report.gone += 1
                     reason = result.reason or REASONS[GONE]
                     _resolve(group, GONE, reason)
-                    self._add_issue(db, op, GONE, result.code, reason, result.hub_payload)
+                    self._add_issue(db, op, GONE, reason, result)
                     if op.entity_id not in newer:
                         self._apply_gone(db, bases, op, row, result)
                 else:
                     report.rejected += 1
                     reason = result.reason or REASONS[REJECTED]
                     _resolve(group, REJECTED, reason)
-                    self._add_issue(db, op, REJECTED, result.code, reason, result.hub_payload)
+                    self._add_issue(db, op, REJECTED, reason, result)
                     continue  # the row keeps what the user typed until they act on the review
                 if op.entity_id not in newer:
                     self._settle(db, bases, op.entity, op.entity_id, settle_above)
@@ -787,20 +801,21 @@ class SyncEngine:
         db: Session,
         op: wire.PushOp,
         kind: str,
-        code: str | None,
         reason: str,
-        hub_payload: dict[str, Any] | None,
+        result: wire.PushResult,
     ) -> None:
+        hub_payload = result.hub_payload
         db.add(
             SyncIssue(
                 op_id=op.op_id,
                 entity=op.entity,
                 entity_id=op.entity_id,
                 kind=kind,
-                code=code,
+                code=result.code,
                 reason=reason,
                 local_payload=json.dumps(op.payload, ensure_ascii=False),
                 hub_payload=json.dumps(hub_payload, ensure_ascii=False) if hub_payload else None,
+                fields=json.dumps(result.fields) if result.fields else None,
                 created_at=self._clock(),
             )
         )

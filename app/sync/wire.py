@@ -232,6 +232,7 @@ class PushResult:
     code: str | None = None
     reason: str | None = None
     hub_payload: dict[str, Any] | None = None
+    fields: list[str] | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> PushResult:
@@ -240,6 +241,9 @@ class PushResult:
         status = _get(d, "status", str, w)
         if status not in RESULT_STATUSES:
             raise WireFormatError(f"Réponse inattendue du hub : statut « {status} » inconnu.")
+        fields = _opt(d, "fields", list, w)
+        if fields is not None and not all(isinstance(f, str) for f in fields):
+            raise WireFormatError("Réponse inattendue du hub : « fields » invalide.")
         return cls(
             op_id=_get(d, "op_id", str, w),
             status=status,
@@ -247,6 +251,7 @@ class PushResult:
             code=_opt(d, "code", str, w),
             reason=_opt(d, "reason", str, w),
             hub_payload=_opt(d, "hub_payload", dict, w),
+            fields=fields,
         )
 
 
