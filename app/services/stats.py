@@ -69,6 +69,8 @@ _FIELD = "\x1e"  # between the fields packed into one value
 _INDEX_SHARE = 0.25
 # A slice worth a thread of its own.
 _SLICE_ROWS = 20_000
+# Above this many sessions before the period per code, index look-ups beat a range scan.
+_SESSIONS_PER_CODE = 4
 
 
 @dataclass(frozen=True)
@@ -316,16 +318,15 @@ class StatsService:
             n = min(self._workers, max(1, in_period // _SLICE_ROWS))
             cuts = [max_rowid * k // n for k in range(n)] + [max_rowid]
             jobs = [partial(self._scan, period, (cuts[k], cuts[k + 1]), flt) for k in range(n)]
-        jobs.append(partial(self._codes_before, date_from, before < total * _INDEX_SHARE))
-        if self._workers == 1:
+        if self._workers == 1 or len(jobs) == 1:
             results = [job() for job in jobs]
         else:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(jobs))) as pool:
                 results = list(pool.map(lambda job: job(), jobs))
-        seen_before: set[str] = results.pop()
         tally = _Tally()
         for part in results:
             tally.merge(part)
+        seen_before = self._codes_seen_before(date_from, tally.codes, before, total)
         return _report(date_from, date_to, flt, tally, seen_before, venue_names)
 
     def first_activity_date(self) -> dt.date | None:
@@ -361,10 +362,26 @@ class StatsService:
             row = db.execute(text(_SCAN_SQL.format(where=" AND ".join(where))), params).one()
         return _tally_from_scan(row)
 
-    def _codes_before(self, date_from: dt.date, use_index: bool) -> set[str]:
-        """Follow-up codes with a (non-deleted) session before the period, whatever the filters."""
-        date_col = "date" if use_index else "+date"
+    def _codes_seen_before(
+        self, date_from: dt.date, codes: set[str], before: int, total: int
+    ) -> set[str]:
+        """The codes of ``codes`` with a (non-deleted) session before the period, whatever the
+        filters. Few codes: look each one up in the follow-up code index; many: one range scan."""
+        if not codes or not before:
+            return set()
         with self._sf() as db:
+            if len(codes) * _SESSIONS_PER_CODE < before:
+                found = db.execute(
+                    text(
+                        "SELECT DISTINCT beneficiary_id FROM accompagnement INDEXED BY "
+                        "ix_accompagnement_beneficiary WHERE beneficiary_id IN "
+                        "(SELECT value FROM json_each(:codes)) "
+                        "AND date < :f AND deleted_at IS NULL"
+                    ),
+                    {"codes": json.dumps(sorted(codes)), "f": _iso(date_from)},
+                ).scalars()
+                return set(found)
+            date_col = "date" if before < total * _INDEX_SHARE else "+date"
             joined = db.execute(
                 text(
                     "SELECT group_concat(beneficiary_id, char(31)) FROM accompagnement "
@@ -373,7 +390,7 @@ class StatsService:
                 ),
                 {"f": _iso(date_from)},
             ).scalar()
-        return set(joined.split(_SEP)) if joined else set()
+        return codes.intersection(joined.split(_SEP)) if joined else set()
 
 
 def _tally_from_scan(row: Any) -> _Tally:

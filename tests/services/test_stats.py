@@ -331,12 +331,13 @@ def _naive(db_path, date_from: D, date_to: D) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("index_share", "slice_rows", "workers"),
-    [(1.0, 1, 1), (0.0, 1, 3), (0.0, 10**9, 2)],
-    ids=["date-index", "three-rowid-slices", "one-scan"],
+    ("index_share", "slice_rows", "workers", "per_code"),
+    [(1.0, 1, 1, 10**6), (0.0, 1, 3, 0), (0.0, 10**9, 2, 4)],
+    ids=["date-index+code-lookups", "three-rowid-slices+range-scan", "one-scan"],
 )
-def test_fast_paths_match_a_naive_count(tmp_path, monkeypatch, index_share, slice_rows, workers):
-    from app.models.db import make_engine, make_session_factory
+def test_fast_paths_match_a_naive_count(
+    tmp_path, monkeypatch, index_share, slice_rows, workers, per_code
+):
     from bench.datagen import generate_notebook
 
     db_path = tmp_path / "gen.db"
@@ -347,6 +348,7 @@ def test_fast_paths_match_a_naive_count(tmp_path, monkeypatch, index_share, slic
     con.close()
     monkeypatch.setattr(stats, "_INDEX_SHARE", index_share)
     monkeypatch.setattr(stats, "_SLICE_ROWS", slice_rows)
+    monkeypatch.setattr(stats, "_SESSIONS_PER_CODE", per_code)
     engine = make_engine(db_path)
     service = StatsService(make_session_factory(engine), workers=workers)
     today = dt.date.today()
