@@ -24,7 +24,7 @@ from app.models.errors import StorageError
 from app.services import outbox
 from app.services.drafts import NEW_SESSION_KEY
 from app.services.notebook import Notebook
-from app.services.sessions import SessionInput
+from app.services.sessions import SessionFilter, SessionInput
 from app.ui.context import AppContext
 from app.ui.errors import storage_error_box
 from app.ui.icons import icon
@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.form: QDialog | None = None  # the open SessionFormDialog, if any
         self.person_pages: list[QWidget] = []
         self.message_box: QMessageBox | None = None
+        self._total: int | None = None  # sessions in the notebook, counted once per change
 
         self.sessions_view = SessionsView(notebook.sessions, self)
         self.setCentralWidget(self.sessions_view)
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.reload_choices()
         self.update_title()
         self._on_count_changed(self.sessions_view.model.rowCount())
+        self._update_pending()
         self._on_selection_changed()
         self.resize(1180, 720)
         self.sessions_view.table.setFocus()
@@ -268,10 +270,13 @@ class MainWindow(QMainWindow):
             self.notebook.venues.list(), self.notebook.sessions.known_tags()
         )
 
-    def refresh(self) -> None:
-        """After any change: the list (keeping the selection), the choices and the counters."""
+    def refresh(self, choices: bool = False) -> None:
+        """After a change: the list (keeping the selection) and the counters; the venue and tag
+        choices too when they may have changed (a save, the settings)."""
+        self._total = None
         self.sessions_view.refresh()
-        self.reload_choices()
+        if choices:
+            self.reload_choices()
         self._update_pending()
 
     def _update_pending(self) -> None:
@@ -283,14 +288,18 @@ class MainWindow(QMainWindow):
         )
 
     def _on_count_changed(self, shown: int) -> None:
-        total = self.notebook.sessions.count()
+        # The total changes only with the data: a filter change does not count it again.
+        if self.sessions_view.model.session_filter == SessionFilter():
+            self._total = shown
+        elif self._total is None:
+            self._total = self.notebook.sessions.count()
+        total = self._total
         if shown == total:
             self.count_label.setText(self.tr("%n session(s)", None, total))
         else:
             self.count_label.setText(
                 self.tr("Shown: %1 out of %n session(s)", None, total).replace("%1", str(shown))
             )
-        self._update_pending()
 
     def _on_selection_changed(self) -> None:
         selected = self.sessions_view.selected_ids()
@@ -343,6 +352,7 @@ class MainWindow(QMainWindow):
             self.open_form(initial=self.notebook.sessions.duplicate(selected[0]))
 
     def _on_session_saved(self, session_id: str) -> None:
+        self._total = None
         self.sessions_view.refresh(keep_selection=False)
         self.sessions_view.select_ids([session_id], session_id)
         self.reload_choices()
@@ -478,7 +488,7 @@ class MainWindow(QMainWindow):
 
     def _on_settings_saved(self) -> None:
         self.update_title()
-        self.refresh()
+        self.refresh(choices=True)
         self.sig_settings_changed.emit()
 
     def _on_profile_menu_about_to_show(self) -> None:
