@@ -338,6 +338,7 @@ def _naive(db_path, date_from: D, date_to: D) -> dict:
 def test_fast_paths_match_a_naive_count(
     tmp_path, monkeypatch, index_share, slice_rows, workers, per_code
 ):
+    from app.models.db import make_engine, make_session_factory
     from bench.datagen import generate_notebook
 
     db_path = tmp_path / "gen.db"
