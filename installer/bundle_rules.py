@@ -63,41 +63,43 @@ def read_version(root: Path) -> str:
     raise SystemExit("__version__ introuvable dans app/__init__.py")
 
 
-def required_data_files(root: Path) -> list[tuple[Path, str]]:
-    """(source file, destination folder in the bundle) for every shipped file. Raises SystemExit
-    with a French message when a file the app needs has not been built."""
-    files: list[tuple[Path, str]] = []
+# Files of resources/ that stay out of the bundle: translation sources (the .qm are shipped).
+_SOURCE_ONLY = re.compile(r"\.ts$")
 
-    def add(pattern: str, dest: str, what: str, how: str) -> None:
-        found = sorted(p for p in root.glob(pattern) if p.is_file())
-        if not found:
-            raise SystemExit(f"{what} introuvable ({pattern}) : {how}")
-        files.extend((p, dest) for p in found)
-
-    migrations = "app/models/migrations"
-    add(f"{migrations}/*.py", migrations, "Migrations", "arbre source incomplet")
-    add(f"{migrations}/script.py.mako", migrations, "Modèle de migration", "arbre source incomplet")
-    add(f"{migrations}/versions/*.py", f"{migrations}/versions", "Migrations", "arbre incomplet")
-    add(
+# What the app cannot start without, with how to make it when it is missing.
+REQUIRED_FILES = (
+    ("app/models/migrations/env.py", "Environnement des migrations", "arbre source incomplet"),
+    ("app/models/migrations/versions/*.py", "Migrations", "arbre source incomplet"),
+    (
         "resources/i18n/*.qm",
-        "resources/i18n",
         "Traductions compilées",
         "lancez « .venv/bin/python scripts/i18n.py build »",
-    )
-    add(
-        "resources/data/*",
-        "resources/data",
-        "Données des communes",
-        "voir resources/data/README.md",
-    )
-    add(
-        "resources/icons/*",
-        "resources/icons",
-        "Icônes",
-        "lancez « .venv/bin/python scripts/make_icons.py »",
-    )
-    add("resources/style.qss", "resources", "Feuille de style", "resources/style.qss manque")
-    return files
+    ),
+    ("resources/data/communes.tsv.gz", "Liste des communes", "voir resources/data/README.md"),
+    ("resources/icons/carnet.svg", "Icône", "lancez « .venv/bin/python scripts/make_icons.py »"),
+    ("resources/style.qss", "Feuille de style", "resources/style.qss manque"),
+)
+
+
+def required_data_files(root: Path) -> list[tuple[Path, str]]:
+    """(source file, destination folder in the bundle) for every shipped file, at the same
+    relative place as in the source tree: the migrations (Alembic reads them from disk) and all
+    of resources/ but the translation sources. Raises SystemExit with a French message when a
+    file the app needs has not been built."""
+    for pattern, what, how in REQUIRED_FILES:
+        if not any(p.is_file() for p in root.glob(pattern)):
+            raise SystemExit(f"{what} introuvable ({pattern}) : {how}")
+    found = [
+        *root.glob("app/models/migrations/*.py"),
+        *root.glob("app/models/migrations/script.py.mako"),
+        *root.glob("app/models/migrations/versions/*.py"),
+        *(p for p in root.glob("resources/**/*") if not _SOURCE_ONLY.search(p.name)),
+    ]
+    return [
+        (p, p.parent.relative_to(root).as_posix())
+        for p in sorted(found)
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
 
 
 def qt_modules_used(sources: Iterable[Path]) -> set[str]:

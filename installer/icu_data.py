@@ -21,6 +21,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from installer.elf import dynamic_symbols
+
 # Locale trees: the French and English locales (and their regional variants), and the root one.
 KEPT_LANGUAGES = ("fr", "en")
 LOCALE_TREES = ("", "coll", "curr", "lang", "region", "unit", "zone", "rbnf", "brkitr")
@@ -67,37 +69,13 @@ def keep_icu_item(name: str) -> bool:
 # ---- the ELF data library -----------------------------------------------------------------
 
 
-def _elf_symbol(blob: bytes, wanted: Callable[[str], bool]) -> tuple[str, int, int]:
-    """(name, file offset, size) of the first dynamic symbol whose name ``wanted`` accepts, in
-    a little-endian ELF64 file."""
-    if blob[:4] != b"\x7fELF" or blob[4] != 2 or blob[5] != 1:
-        raise ValueError("pas un fichier ELF 64 bits little-endian")
-    (shoff,) = struct.unpack_from("<Q", blob, 0x28)
-    shentsize, shnum = struct.unpack_from("<HH", blob, 0x3A)
-    sections = [
-        struct.unpack_from("<IIQQQQIIQQ", blob, shoff + i * shentsize) for i in range(shnum)
-    ]
-    for _name, sh_type, _flags, _addr, offset, size, link, _info, _align, entsize in sections:
-        if sh_type != 11:  # SHT_DYNSYM
-            continue
-        strtab_offset = sections[link][4]
-        for pos in range(offset, offset + size, entsize or 24):
-            st_name, _st_info, _st_other, st_shndx, st_value, st_size = struct.unpack_from(
-                "<IBBHQQ", blob, pos
-            )
-            end = blob.index(b"\0", strtab_offset + st_name)
-            name = blob[strtab_offset + st_name : end].decode("ascii")
-            if st_shndx and wanted(name):
-                section = sections[st_shndx]
-                return name, section[4] + st_value - section[3], st_size
-    raise ValueError("symbole de données ICU introuvable")
-
-
 def read_common_data(library: Path) -> tuple[str, bytes]:
     """(symbol name, ICU common data) stored in ``libicudata.so.NN``."""
     blob = library.read_bytes()
-    symbol, offset, size = _elf_symbol(blob, lambda n: bool(re.fullmatch(r"icudt\d+_dat", n)))
-    return symbol, blob[offset : offset + size]
+    for symbol, offset, size in dynamic_symbols(blob):
+        if re.fullmatch(r"icudt\d+_dat", symbol):
+            return symbol, blob[offset : offset + size]
+    raise ValueError(f"symbole de données ICU introuvable dans {library}")
 
 
 def _header_size(data: bytes) -> int:

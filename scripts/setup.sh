@@ -9,6 +9,7 @@ SYSTEM_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0
   libxcb-xinerama0 libxcb-randr0 libxrender1 libxi6 fonts-dejavu-core
   binutils  # objdump and strip, used by PyInstaller to build the installable app
+  libwayland-client0 libwayland-cursor0  # the .deb's Wayland dependencies (installer tests)
   poppler-utils  # pdftoppm: the PDF report tests render pages to PNG
   ${CARNET_EXTRA_APT:-}
 )
