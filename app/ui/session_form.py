@@ -221,7 +221,7 @@ class SessionFormDialog(QDialog):
         self._set_tab_order()
         self._fit_to_screen(920, 820)
         if session_id is None:
-            QTimer.singleShot(0, self.themes.focus_first)
+            QTimer.singleShot(0, self, self.themes.focus_first)
 
     def _fit_to_screen(self, width: int, height: int) -> None:
         # Old laptops have 1366×768 screens: never open taller or wider than the screen.
@@ -956,7 +956,7 @@ class SessionFormDialog(QDialog):
             self._focus[first]()
             label = self._errors.get(first)
             if label is not None:
-                QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(label, 50, 80))
+                QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(label, 50, 80))
 
     def _clear_error(self, name: str) -> None:
         label = self._errors.get(name)
@@ -997,7 +997,7 @@ class SessionFormDialog(QDialog):
         )
         self.privacy_banner.setVisible(True)
         self.edit_note_button.setFocus()
-        QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.privacy_banner))
+        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(self.privacy_banner))
 
     def _on_edit_note(self) -> None:
         self.privacy_banner.setVisible(False)

@@ -610,3 +610,45 @@ def test_keyboard_only_entry(qtbot, notebook, communes, venues):
     got = only_session(notebook)
     assert got.place_type == "a_distance" and got.materiels == ["aucun"]
     assert got.autonomy == "autonome" and got.notes == "Clavier seul" and len(got.themes) == 2
+
+
+# ---- tags and anonymity ------------------------------------------------------------------------
+def test_tags_complete_from_those_already_used(qtbot, notebook, communes, venues):
+    notebook.sessions.record(
+        SessionInput(
+            venue_id=venues["lille"], themes=["email"], tags=["Pass numérique", "Atelier senior"]
+        )
+    )
+    dlg = open_form(qtbot, notebook, communes)
+    type_into(qtbot, dlg.tags.edit, "pass")
+    popup = dlg.tags.completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    assert dlg.tags.completer.currentCompletion() == "Pass numérique"
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dlg.tags.tags_shown() == ["Pass numérique"])
+    assert dlg.tags.edit.text() == ""
+    # A comma also adds the label; Backspace in the empty field takes the last one back.
+    type_into(qtbot, dlg.tags.edit, "Quartier prioritaire,")
+    assert dlg.tags.tags_shown() == ["Pass numérique", "Quartier prioritaire"]
+    qtbot.keyClick(dlg.tags.edit, Qt.Key.Key_Backspace)
+    assert dlg.tags.tags_shown() == ["Pass numérique"]
+    type_into(qtbot, dlg.tags.edit, "typed")  # not confirmed with Enter: still saved
+    click(qtbot, dlg.themes.main.chip("email"))
+    click(qtbot, dlg.save_button)
+    assert notebook.sessions.get(dlg.saved_id).tags == ["Pass numérique", "typed"]
+
+
+def test_no_field_asks_for_an_identity(qtbot, notebook, communes, venues):
+    """The only free-text fields: a commune search, the procedure's name, the code, the workshop
+    title, a tag and the notes (which are checked). No name, phone or e-mail field anywhere."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit
+
+    dlg = open_form(qtbot, notebook, communes)
+    texts = [
+        w for w in dlg.findChildren(QLineEdit) if not isinstance(w.parentWidget(), QAbstractSpinBox)
+    ]
+    assert sorted(w.objectName() or w.parentWidget().objectName() for w in texts) == sorted(
+        ["commune", "demarche_name", "followup_code", "residence", "workshop_title", "tag_input"]
+    )
+    assert [w.objectName() for w in dlg.findChildren(QPlainTextEdit)] == ["notes"]

@@ -7,7 +7,7 @@ typed is lost.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCompleter, QLineEdit, QToolButton, QWidget
 
@@ -42,10 +42,12 @@ class TagEditor(FlowWidget):
             self.tr("Free labels, e.g. a funder's programme (Pass numérique); Enter adds one")
         )
         self.edit.setMinimumWidth(260)
+        # The completer is driven by hand (not QLineEdit.setCompleter) so that picking a
+        # suggestion adds exactly that label, whatever order Qt sends Return and the pick in.
         self.completer = QCompleter(known, self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.edit.setCompleter(self.completer)
+        self.completer.setWidget(self.edit)
         self.flow.addWidget(self.edit)
         self.setFocusProxy(self.edit)
         self.edit.returnPressed.connect(self._commit_text)
@@ -76,13 +78,30 @@ class TagEditor(FlowWidget):
             self.edit.setText(text[:-1])
             self._commit_text()
             return
+        self._suggest(text)
         self.sig_changed.emit()
 
-    def _on_completion(self, _text: str) -> None:
-        # The completer writes the text into the field after this signal: add it just after.
-        QTimer.singleShot(0, self._commit_text)
+    def _suggest(self, text: str) -> None:
+        popup = self.completer.popup()
+        if not text.strip():
+            popup.hide()
+            return
+        self.completer.setCompletionPrefix(text.strip())
+        if self.completer.completionCount():
+            self.completer.complete()
+        else:
+            popup.hide()
+
+    def _on_completion(self, text: str) -> None:
+        self.edit.clear()
+        if self._add(text):
+            self.sig_changed.emit()
 
     def _commit_text(self) -> None:
+        popup = self.completer.popup()
+        if popup.isVisible() and popup.currentIndex().isValid():
+            return  # Enter on a suggestion: _on_completion adds it
+        popup.hide()
         text = " ".join(self.edit.text().split())
         self.edit.clear()
         if text and self._add(text):
