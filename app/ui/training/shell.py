@@ -1,0 +1,71 @@
+"""Hooks into the main window: a "Training" menu and toolbar button opening the Parcours window.
+
+The shell calls ``install_training(window)`` once its menus and toolbar exist, and
+``install_training_section(page, notebook)`` (person_section.py) for each person page."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow
+
+from app.services.notebook import Notebook
+from app.ui.icons import icon
+from app.ui.training.window import TrainingWindow
+
+_CTX = "TrainingShell"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+def open_training_window(
+    window: QMainWindow, notebook: Notebook, tab: str = "catalogue"
+) -> TrainingWindow:
+    """Show the window (one per main window), on the given tab."""
+    existing = getattr(window, "training_window", None)
+    if existing is None:
+        existing = TrainingWindow(notebook, window)
+        existing.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        existing.destroyed.connect(lambda: setattr(window, "training_window", None))
+        window.training_window = existing  # type: ignore[attr-defined]
+    existing.show_tab(tab)
+    existing.show()
+    existing.raise_()
+    existing.activateWindow()
+    return existing
+
+
+def install_training(window: QMainWindow) -> QAction:
+    """Add the menu and the toolbar button to a MainWindow (which has ``notebook``)."""
+    notebook: Notebook = window.notebook  # type: ignore[attr-defined]
+    action = QAction(icon("path"), _tr("Training paths…"), window)
+    action.setObjectName("trainingAction")
+    action.setShortcut(QKeySequence("Ctrl+T"))
+    tip = _tr("Catalogue of paths, your own training, workshop groups (Ctrl+T)")
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    action.triggered.connect(lambda: open_training_window(window, notebook))
+    mine = QAction(_tr("My training"), window)
+    mine.triggered.connect(lambda: open_training_window(window, notebook, "mine"))
+    groups = QAction(_tr("Workshop groups"), window)
+    groups.triggered.connect(lambda: open_training_window(window, notebook, "groups"))
+    menu = window.menuBar().addMenu(_tr("&Training"))
+    menu.addAction(action)
+    menu.addAction(mine)
+    menu.addAction(groups)
+    profile_menu = getattr(window, "profile_menu", None)
+    if profile_menu is not None:  # keep Profile and Help last
+        window.menuBar().insertMenu(profile_menu.menuAction(), menu)
+    toolbar = getattr(window, "toolbar", None)
+    person_action = getattr(window, "person_action", None)
+    if toolbar is not None:
+        actions = toolbar.actions()
+        after = actions.index(person_action) + 1 if person_action in actions else len(actions)
+        if after < len(actions):
+            toolbar.insertAction(actions[after], action)
+        else:
+            toolbar.addAction(action)
+    window.training_action = action  # type: ignore[attr-defined]
+    return action
