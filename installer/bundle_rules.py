@@ -45,9 +45,9 @@ KEPT_QT_PLUGINS: dict[str, frozenset[str]] = {
     "styles": frozenset({"qmodernwindowsstyle", "qwindowsvistastyle"}),
 }
 
-_PLUGIN_PATH = re.compile(r"(?:^|/)plugins/([^/]+)/(?:lib)?([^/]+?)(?:d)?\.(?:so|dll|dylib)$")
+_PLUGIN_PATH = re.compile(r"(?:^|/)plugins/([^/]+)/(?:lib)?([^/]+)\.(so|dll|dylib)$")
 _QT_TRANSLATION = re.compile(r"(?:^|/)translations/([a-z_]+?)_([a-z]{2}(?:_[A-Z]{2})?)\.qm$")
-_QT_IMPORT = re.compile(r"\bPySide6\.(Qt\w+)\b|\bfrom\s+PySide6\s+import\s+([\w\s,()]+)")
+_QT_IMPORT = re.compile(r"\bPySide6\.(Qt\w+)\b|\bfrom\s+PySide6\s+import\s+(\([^)]*\)|[^\n]*)")
 
 
 def read_version(root: Path) -> str:
@@ -146,10 +146,11 @@ def keep_bundled_file(dest: str) -> bool:
     path = _posix(dest)
     plugin = _PLUGIN_PATH.search(path)
     if plugin and "PySide6" in path:
-        plugin_type, name = plugin.groups()
+        plugin_type, name, extension = plugin.groups()
         kept = KEPT_QT_PLUGINS.get(plugin_type, frozenset())
-        # "libqxcb.so" / "qxcb.dll" / "libqxcb.dylib"; a trailing "d" is a debug build marker.
-        return name in kept or (name.endswith("d") and name[:-1] in kept)
+        # "libqxcb.so" / "qxcb.dll" / "libqxcb.dylib"; "qxcbd.dll" is a Windows debug build.
+        debug_build = extension == "dll" and name.endswith("d") and name[:-1] in kept
+        return name in kept or debug_build
     translation = _QT_TRANSLATION.search(path)
     if translation and "PySide6" in path:
         catalogue, language = translation.groups()
@@ -178,7 +179,11 @@ def prune_unreachable_libraries(
     source file to the library names it links against. Extension modules, Qt plugins and the
     Python library are the roots; a library is kept if a root reaches it through its links.
     Only meaningful for ELF files (Linux), whose links name the library files."""
-    by_name = {PurePosixPath(_posix(dest)).name: (dest, src, kind) for dest, src, kind in binaries}
+    by_name = {
+        PurePosixPath(_posix(dest)).name: (dest, src, kind)
+        for dest, src, kind in binaries
+        if kind != "SYMLINK"
+    }
 
     def is_root(dest: str, kind: str) -> bool:
         name = PurePosixPath(_posix(dest)).name
