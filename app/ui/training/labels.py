@@ -19,32 +19,26 @@ from app.services.progress import (
 from app.ui.formatting import format_date
 from app.ui.widgets import style
 
-_CTX = "TrainingLabels"
-
 DONE_COLOR = QColor(style.SUCCESS)
 STARTED_COLOR = QColor("#e0a43a")
 TODO_COLOR = QColor("#dfe4ec")
 WITHDRAWN_COLOR = QColor(style.TEXT_MUTED)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
-
 def audience_label(audience: str | None) -> str:
     if audience == "mediateurs":
-        return _tr("Mediators")
+        return QCoreApplication.translate("TrainingLabels", "Mediators")
     if audience == "beneficiaires":
-        return _tr("People supported")
-    return _tr("Unknown audience")
+        return QCoreApplication.translate("TrainingLabels", "People supported")
+    return QCoreApplication.translate("TrainingLabels", "Unknown audience")
 
 
 def module_status_label(status: str) -> str:
     if status == DONE:
-        return _tr("Done")
+        return QCoreApplication.translate("TrainingLabels", "Done")
     if status == STARTED:
-        return _tr("Started")
-    return _tr("To do")
+        return QCoreApplication.translate("TrainingLabels", "Started")
+    return QCoreApplication.translate("TrainingLabels", "To do")
 
 
 def module_status_color(status: str) -> QColor:
@@ -53,34 +47,38 @@ def module_status_color(status: str) -> QColor:
 
 def path_status_label(status: str) -> str:
     return {
-        PATH_COMPLETED: _tr("Completed"),
-        PATH_IN_PROGRESS: _tr("In progress"),
-        PATH_ENROLLED: _tr("Enrolled"),
+        PATH_COMPLETED: QCoreApplication.translate("TrainingLabels", "Completed"),
+        PATH_IN_PROGRESS: QCoreApplication.translate("TrainingLabels", "In progress"),
+        PATH_ENROLLED: QCoreApplication.translate("TrainingLabels", "Enrolled"),
     }.get(status, status)
 
 
 def catalogue_status_label(origin: str, status: str, withdrawn: bool) -> str:
     if withdrawn:
-        return _tr("Withdrawn from the catalogue")
+        return QCoreApplication.translate("TrainingLabels", "Withdrawn from the catalogue")
     if origin == "hub":
-        return _tr("Published by the hub")
+        return QCoreApplication.translate("TrainingLabels", "Published by the hub")
     if status == "proposed":
-        return _tr("Local, proposed to the hub")
-    return _tr("Local (yours only)")
+        return QCoreApplication.translate("TrainingLabels", "Local, proposed to the hub")
+    return QCoreApplication.translate("TrainingLabels", "Local (yours only)")
 
 
 def event_kind_label(kind: str) -> str:
     return {
-        "enrolled": _tr("Enrolled"),
-        "started": _tr("Module started"),
-        "done": _tr("Module done"),
-        "assessed": _tr("Level assessed"),
-        "cancelled": _tr("Cancellation"),
+        "enrolled": QCoreApplication.translate("TrainingLabels", "Enrolled"),
+        "started": QCoreApplication.translate("TrainingLabels", "Module started"),
+        "done": QCoreApplication.translate("TrainingLabels", "Module done"),
+        "assessed": QCoreApplication.translate("TrainingLabels", "Level assessed"),
+        "cancelled": QCoreApplication.translate("TrainingLabels", "Cancellation"),
     }.get(kind, kind)
 
 
 def level_text(level: int | None) -> str:
-    return _tr("Level %1").replace("%1", str(level)) if level else "—"
+    return (
+        QCoreApplication.translate("TrainingLabels", "Level %1").replace("%1", str(level))
+        if level
+        else "—"
+    )
 
 
 def levels_text(levels: dict[str, int]) -> str:
@@ -100,8 +98,12 @@ def event_text(event: Event) -> str:
         detail = " ; ".join(
             t
             for t in (
-                _tr("before: %1").replace("%1", before) if before else "",
-                _tr("after: %1").replace("%1", after) if after else "",
+                QCoreApplication.translate("TrainingLabels", "before: %1").replace("%1", before)
+                if before
+                else "",
+                QCoreApplication.translate("TrainingLabels", "after: %1").replace("%1", after)
+                if after
+                else "",
             )
             if t
         )
@@ -111,8 +113,12 @@ def event_text(event: Event) -> str:
 
 def subject_label(subject: Subject, workshop_title: str = "", day: dt.date | None = None) -> str:
     if subject.kind == "self":
-        return _tr("Myself")
+        return QCoreApplication.translate("TrainingLabels", "Myself")
     if subject.kind == "workshop":
-        title = workshop_title or _tr("Workshop")
-        return _tr("Group of “%1” (%2)").replace("%1", title).replace("%2", format_date(day))
+        title = workshop_title or QCoreApplication.translate("TrainingLabels", "Workshop")
+        return (
+            QCoreApplication.translate("TrainingLabels", "Group of “%1” (%2)")
+            .replace("%1", title)
+            .replace("%2", format_date(day))
+        )
     return subject.id

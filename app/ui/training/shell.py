@@ -13,12 +13,6 @@ from app.services.notebook import Notebook
 from app.ui.icons import icon
 from app.ui.training.window import TrainingWindow
 
-_CTX = "TrainingShell"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
 
 def open_training_window(
     window: QMainWindow, notebook: Notebook, tab: str = "catalogue"
@@ -40,18 +34,22 @@ def open_training_window(
 def install_training(window: QMainWindow) -> QAction:
     """Add the menu and the toolbar button to a MainWindow (which has ``notebook``)."""
     notebook: Notebook = window.notebook  # type: ignore[attr-defined]
-    action = QAction(icon("path"), _tr("Training paths…"), window)
+    action = QAction(
+        icon("path"), QCoreApplication.translate("TrainingShell", "Training paths…"), window
+    )
     action.setObjectName("trainingAction")
     action.setShortcut(QKeySequence("Ctrl+T"))
-    tip = _tr("Catalogue of paths, your own training, workshop groups (Ctrl+T)")
+    tip = QCoreApplication.translate(
+        "TrainingShell", "Catalogue of paths, your own training, workshop groups (Ctrl+T)"
+    )
     action.setToolTip(tip)
     action.setStatusTip(tip)
     action.triggered.connect(lambda: open_training_window(window, notebook))
-    mine = QAction(_tr("My training"), window)
+    mine = QAction(QCoreApplication.translate("TrainingShell", "My training"), window)
     mine.triggered.connect(lambda: open_training_window(window, notebook, "mine"))
-    groups = QAction(_tr("Workshop groups"), window)
+    groups = QAction(QCoreApplication.translate("TrainingShell", "Workshop groups"), window)
     groups.triggered.connect(lambda: open_training_window(window, notebook, "groups"))
-    menu = window.menuBar().addMenu(_tr("&Training"))
+    menu = window.menuBar().addMenu(QCoreApplication.translate("TrainingShell", "&Training"))
     menu.addAction(action)
     menu.addAction(mine)
     menu.addAction(groups)
