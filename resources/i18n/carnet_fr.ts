@@ -20,6 +20,143 @@
     </message>
 </context>
 <context>
+    <name>CatalogueView</name>
+    <message>
+        <source>All paths</source>
+        <translation>Tous les parcours</translation>
+    </message>
+    <message>
+        <source>Show withdrawn paths</source>
+        <translation>Afficher les parcours retirés</translation>
+    </message>
+    <message>
+        <source>Load the sample paths</source>
+        <translation>Charger les parcours d&apos;exemple</translation>
+    </message>
+    <message>
+        <source>Four sample paths, until your hub sends its own catalogue</source>
+        <translation>Quatre parcours d&apos;exemple, en attendant le catalogue de votre hub</translation>
+    </message>
+    <message>
+        <source>Module</source>
+        <translation>Module</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Durée</translation>
+    </message>
+    <message>
+        <source>Competences (target)</source>
+        <translation>Compétences (niveau visé)</translation>
+    </message>
+    <message>
+        <source>Themes</source>
+        <translation>Thématiques</translation>
+    </message>
+    <message>
+        <source>New path…</source>
+        <translation>Nouveau parcours…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Modifier…</translation>
+    </message>
+    <message>
+        <source>Propose to the hub</source>
+        <translation>Proposer au hub</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exporter…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>Importer…</translation>
+    </message>
+    <message>
+        <source>Enrol…</source>
+        <translation>Inscrire…</translation>
+    </message>
+    <message>
+        <source>No path in the catalogue yet.</source>
+        <translation>Aucun parcours dans le catalogue pour l&apos;instant.</translation>
+    </message>
+    <message>
+        <source>version %1</source>
+        <translation>version %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n module(s)</source>
+        <translation>
+            <numerusform>%n module</numerusform>
+            <numerusform>%n modules</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Training paths</source>
+        <translation>Parcours de formation</translation>
+    </message>
+    <message>
+        <source>Export the path</source>
+        <translation>Exporter le parcours</translation>
+    </message>
+    <message>
+        <source>Carnet path (*.json)</source>
+        <translation>Parcours Carnet (*.json)</translation>
+    </message>
+    <message>
+        <source>Import a path</source>
+        <translation>Importer un parcours</translation>
+    </message>
+</context>
+<context>
+    <name>CertificateDialog</name>
+    <message>
+        <source>Progress certificate</source>
+        <translation>Attestation de progression</translation>
+    </message>
+    <message>
+        <source>Follow-up code</source>
+        <translation>Code de suivi</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Parcours</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>Lieu</translation>
+    </message>
+    <message>
+        <source>Mediator</source>
+        <translation>Médiateur ou médiatrice</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>The certificate shows the code only, with a blank line where you may write the person&apos;s name by hand once printed.</source>
+        <translation>L&apos;attestation ne montre que le code, avec une ligne vide où écrire à la main le nom de la personne une fois imprimée.</translation>
+    </message>
+    <message>
+        <source>Save the PDF…</source>
+        <translation>Enregistrer le PDF…</translation>
+    </message>
+    <message>
+        <source>No progress is recorded yet for this person.</source>
+        <translation>Aucun progrès n&apos;est encore noté pour cette personne.</translation>
+    </message>
+    <message>
+        <source>Save the certificate</source>
+        <translation>Enregistrer l&apos;attestation</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>Document PDF (*.pdf)</translation>
+    </message>
+</context>
+<context>
     <name>CommunePicker</name>
     <message>
         <source>Commune name or postal code</source>
@@ -32,6 +169,25 @@
     <message>
         <source>choose from the list</source>
         <translation>choisissez dans la liste</translation>
+    </message>
+</context>
+<context>
+    <name>CompetenceChart</name>
+    <message>
+        <source>Competence levels</source>
+        <translation>Niveaux de compétence</translation>
+    </message>
+    <message>
+        <source>target %1</source>
+        <translation>visé : %1</translation>
+    </message>
+    <message>
+        <source>No competence assessed yet.</source>
+        <translation>Aucune compétence évaluée pour l&apos;instant.</translation>
+    </message>
+    <message>
+        <source>Over time</source>
+        <translation>Au fil du temps</translation>
     </message>
 </context>
 <context>
@@ -72,6 +228,53 @@
     <message>
         <source>from 1 min to 23 h 59</source>
         <translation>de 1 min à 23 h 59</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>Enrol on a path</source>
+        <translation>Inscrire à un parcours</translation>
+    </message>
+    <message>
+        <source>e.g. KRT-4MX</source>
+        <translation>par ex. KRT-4MX</translation>
+    </message>
+    <message>
+        <source>A followed person (follow-up code)</source>
+        <translation>Une personne suivie (code de suivi)</translation>
+    </message>
+    <message>
+        <source>A workshop group</source>
+        <translation>Un groupe d&apos;atelier</translation>
+    </message>
+    <message>
+        <source>Myself (mediator training)</source>
+        <translation>Moi-même (formation de médiateur)</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Qui</translation>
+    </message>
+    <message>
+        <source>Follow-up code</source>
+        <translation>Code de suivi</translation>
+    </message>
+    <message>
+        <source>Workshop that gathers the group</source>
+        <translation>Atelier qui réunit le groupe</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Parcours</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Levels at the start (optional)</source>
+        <translation>Niveaux au départ (facultatif)</translation>
     </message>
 </context>
 <context>
@@ -148,6 +351,81 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
             <numerusform>Déjà accompagnée · %n séance</numerusform>
             <numerusform>Déjà accompagnée · %n séances</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>GroupMatrixTableModel</name>
+    <message numerus="yes">
+        <source>Group (%n participant(s))</source>
+        <translation>
+            <numerusform>Groupe (%n participant)</numerusform>
+            <numerusform>Groupe (%n participants)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Groupe</translation>
+    </message>
+</context>
+<context>
+    <name>GroupMatrixView</name>
+    <message>
+        <source>No workshop group yet. Record the workshop as a session, then enrol its group on a path.</source>
+        <translation>Aucun groupe d&apos;atelier pour l&apos;instant. Enregistrez l&apos;atelier comme une séance, puis inscrivez son groupe à un parcours.</translation>
+    </message>
+    <message>
+        <source>Enrol a workshop group…</source>
+        <translation>Inscrire un groupe d&apos;atelier…</translation>
+    </message>
+    <message>
+        <source>Add a participant&apos;s code…</source>
+        <translation>Ajouter le code d&apos;un participant…</translation>
+    </message>
+    <message>
+        <source>Record a module…</source>
+        <translation>Noter un module…</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Groupe</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Parcours</translation>
+    </message>
+    <message numerus="yes">
+        <source>The group has done %1 of %2 modules; %n code(s) followed individually.</source>
+        <translation>
+            <numerusform>Le groupe a fait %1 modules sur %2 ; %n code suivi individuellement.</numerusform>
+            <numerusform>Le groupe a fait %1 modules sur %2 ; %n codes suivis individuellement.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Add a participant&apos;s code</source>
+        <translation>Ajouter le code d&apos;un participant</translation>
+    </message>
+    <message>
+        <source>Follow-up code of a participant who wants their own progress followed:</source>
+        <translation>Code de suivi d&apos;un participant qui souhaite un suivi de ses propres progrès :</translation>
+    </message>
+</context>
+<context>
+    <name>LevelEditor</name>
+    <message>
+        <source>This module names no competence.</source>
+        <translation>Ce module ne cite aucune compétence.</translation>
+    </message>
+    <message>
+        <source>Competence</source>
+        <translation>Compétence</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Avant</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Après</translation>
     </message>
 </context>
 <context>
@@ -341,6 +619,133 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     </message>
 </context>
 <context>
+    <name>ModuleForm</name>
+    <message>
+        <source>Competence</source>
+        <translation>Compétence</translation>
+    </message>
+    <message>
+        <source>Target level</source>
+        <translation>Niveau visé</translation>
+    </message>
+    <message>
+        <source>not worked</source>
+        <translation>non travaillée</translation>
+    </message>
+    <message>
+        <source>Module title</source>
+        <translation>Titre du module</translation>
+    </message>
+    <message>
+        <source>Objective</source>
+        <translation>Objectif</translation>
+    </message>
+    <message>
+        <source>Expected duration</source>
+        <translation>Durée prévue</translation>
+    </message>
+    <message>
+        <source>National themes</source>
+        <translation>Thématiques nationales</translation>
+    </message>
+    <message>
+        <source>Competences</source>
+        <translation>Compétences</translation>
+    </message>
+</context>
+<context>
+    <name>ModuleStrip</name>
+    <message>
+        <source>%1 of %2 modules done</source>
+        <translation>%1 modules faits sur %2</translation>
+    </message>
+</context>
+<context>
+    <name>NextStepHint</name>
+    <message>
+        <source>Record it…</source>
+        <translation>Le noter…</translation>
+    </message>
+    <message>
+        <source>Next step: module %1 “%2” of “%3” (%4 of %5 done)</source>
+        <translation>Prochaine étape : module %1 « %2 » du parcours « %3 » (%4 sur %5 faits)</translation>
+    </message>
+</context>
+<context>
+    <name>PathCard</name>
+    <message>
+        <source>withdrawn from the catalogue</source>
+        <translation>retiré du catalogue</translation>
+    </message>
+    <message>
+        <source>%1 / %2 modules</source>
+        <translation>%1 / %2 modules</translation>
+    </message>
+    <message>
+        <source>since %1, last activity %2</source>
+        <translation>depuis le %1, dernière activité le %2</translation>
+    </message>
+    <message>
+        <source>done on %1</source>
+        <translation>fait le %1</translation>
+    </message>
+    <message>
+        <source>started on %1</source>
+        <translation>commencé le %1</translation>
+    </message>
+    <message>
+        <source>(no longer in the path)</source>
+        <translation>(n&apos;est plus dans le parcours)</translation>
+    </message>
+</context>
+<context>
+    <name>PathEditorDialog</name>
+    <message>
+        <source>Edit the path</source>
+        <translation>Modifier le parcours</translation>
+    </message>
+    <message>
+        <source>New path</source>
+        <translation>Nouveau parcours</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Titre</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>Pour</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Add a module</source>
+        <translation>Ajouter un module</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Retirer</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>Monter</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>Descendre</translation>
+    </message>
+    <message>
+        <source>Modules, in order</source>
+        <translation>Modules, dans l&apos;ordre</translation>
+    </message>
+    <message>
+        <source>(untitled)</source>
+        <translation>(sans titre)</translation>
+    </message>
+</context>
+<context>
     <name>PersonPage</name>
     <message>
         <source>Followed person %1</source>
@@ -452,6 +857,116 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     <message>
         <source>Wrong PIN. Try again.</source>
         <translation>Code PIN incorrect. Réessayez.</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressView</name>
+    <message>
+        <source>Enrol on a path…</source>
+        <translation>Inscrire à un parcours…</translation>
+    </message>
+    <message>
+        <source>Record progress…</source>
+        <translation>Noter un progrès…</translation>
+    </message>
+    <message>
+        <source>Certificate (PDF)…</source>
+        <translation>Attestation (PDF)…</translation>
+    </message>
+    <message>
+        <source>Not enrolled on any path yet.</source>
+        <translation>Inscrit à aucun parcours pour l&apos;instant.</translation>
+    </message>
+    <message>
+        <source>Paths</source>
+        <translation>Parcours</translation>
+    </message>
+    <message>
+        <source>Competences (Pix / CRCN levels)</source>
+        <translation>Compétences (niveaux Pix / CRCN)</translation>
+    </message>
+    <message>
+        <source>Cancel the selected record</source>
+        <translation>Annuler l&apos;enregistrement choisi</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historique</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Annulé</translation>
+    </message>
+    <message>
+        <source>Cancel a record</source>
+        <translation>Annuler un enregistrement</translation>
+    </message>
+    <message>
+        <source>Cancel “%1”? The record stays in the history, struck out.</source>
+        <translation>Annuler « %1 » ? L&apos;enregistrement reste dans l&apos;historique, barré.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordProgressDialog</name>
+    <message>
+        <source>Record progress</source>
+        <translation>Noter un progrès</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Qui</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Parcours</translation>
+    </message>
+    <message>
+        <source>Module</source>
+        <translation>Module</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Commencé</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fait</translation>
+    </message>
+    <message>
+        <source>Level assessed only</source>
+        <translation>Niveau évalué seulement</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>No session</source>
+        <translation>Aucune séance</translation>
+    </message>
+    <message>
+        <source>During the session</source>
+        <translation>Pendant la séance</translation>
+    </message>
+    <message>
+        <source>Also for the codes present</source>
+        <translation>Aussi pour les codes présents</translation>
+    </message>
+    <message>
+        <source>Levels assessed (optional)</source>
+        <translation>Niveaux évalués (facultatif)</translation>
+    </message>
+    <message>
+        <source>Enrol on a path first.</source>
+        <translation>Inscrivez d&apos;abord à un parcours.</translation>
+    </message>
+    <message>
+        <source>The whole path (assessment)</source>
+        <translation>Tout le parcours (évaluation)</translation>
     </message>
 </context>
 <context>
@@ -654,6 +1169,49 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     <message>
         <source>Carnet keeps no identity: prefer a follow-up code. Edit the note, or save anyway.</source>
         <translation>Carnet ne garde aucune identité : préférez un code de suivi. Modifiez la note, ou enregistrez quand même.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionProgressPanel</name>
+    <message>
+        <source>Workshop group</source>
+        <translation>Groupe d&apos;atelier</translation>
+    </message>
+    <message>
+        <source>Module of the path</source>
+        <translation>Module du parcours</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Commencé</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fait</translation>
+    </message>
+    <message>
+        <source>No group</source>
+        <translation>Aucun groupe</translation>
+    </message>
+    <message>
+        <source>Choose a workshop group enrolled on a path.</source>
+        <translation>Choisissez un groupe d&apos;atelier inscrit à un parcours.</translation>
+    </message>
+    <message>
+        <source>Type a follow-up code to record progress on a path.</source>
+        <translation>Saisissez un code de suivi pour noter un progrès sur un parcours.</translation>
+    </message>
+    <message>
+        <source>already</source>
+        <translation>déjà</translation>
+    </message>
+    <message>
+        <source>Not enrolled on any path in progress: enrol from the person&apos;s page.</source>
+        <translation>Inscrit à aucun parcours en cours : inscrivez depuis la page de la personne.</translation>
+    </message>
+    <message>
+        <source>Recorded with this session:</source>
+        <translation>Noté avec cette séance :</translation>
     </message>
 </context>
 <context>
@@ -914,6 +1472,143 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     <message>
         <source>Name of the procedure</source>
         <translation>Nom de la démarche</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingLabels</name>
+    <message>
+        <source>Mediators</source>
+        <translation>Médiateurs et médiatrices</translation>
+    </message>
+    <message>
+        <source>People supported</source>
+        <translation>Personnes accompagnées</translation>
+    </message>
+    <message>
+        <source>Unknown audience</source>
+        <translation>Public inconnu</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fait</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Commencé</translation>
+    </message>
+    <message>
+        <source>To do</source>
+        <translation>À faire</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Terminé</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>En cours</translation>
+    </message>
+    <message>
+        <source>Enrolled</source>
+        <translation>Inscrit</translation>
+    </message>
+    <message>
+        <source>Withdrawn from the catalogue</source>
+        <translation>Retiré du catalogue</translation>
+    </message>
+    <message>
+        <source>Published by the hub</source>
+        <translation>Publié par le hub</translation>
+    </message>
+    <message>
+        <source>Local, proposed to the hub</source>
+        <translation>Local, proposé au hub</translation>
+    </message>
+    <message>
+        <source>Local (yours only)</source>
+        <translation>Local (à vous seulement)</translation>
+    </message>
+    <message>
+        <source>Module started</source>
+        <translation>Module commencé</translation>
+    </message>
+    <message>
+        <source>Module done</source>
+        <translation>Module fait</translation>
+    </message>
+    <message>
+        <source>Level assessed</source>
+        <translation>Niveau évalué</translation>
+    </message>
+    <message>
+        <source>Cancellation</source>
+        <translation>Annulation</translation>
+    </message>
+    <message>
+        <source>Level %1</source>
+        <translation>Niveau %1</translation>
+    </message>
+    <message>
+        <source>before: %1</source>
+        <translation>avant : %1</translation>
+    </message>
+    <message>
+        <source>after: %1</source>
+        <translation>après : %1</translation>
+    </message>
+    <message>
+        <source>Myself</source>
+        <translation>Moi-même</translation>
+    </message>
+    <message>
+        <source>Workshop</source>
+        <translation>Atelier</translation>
+    </message>
+    <message>
+        <source>Group of “%1” (%2)</source>
+        <translation>Groupe de « %1 » (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingShell</name>
+    <message>
+        <source>Training paths…</source>
+        <translation>Parcours de formation…</translation>
+    </message>
+    <message>
+        <source>Catalogue of paths, your own training, workshop groups (Ctrl+T)</source>
+        <translation>Catalogue des parcours, votre propre formation, groupes d&apos;atelier (Ctrl+T)</translation>
+    </message>
+    <message>
+        <source>My training</source>
+        <translation>Ma formation</translation>
+    </message>
+    <message>
+        <source>Workshop groups</source>
+        <translation>Groupes d&apos;atelier</translation>
+    </message>
+    <message>
+        <source>&amp;Training</source>
+        <translation>Parc&amp;ours</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingWindow</name>
+    <message>
+        <source>Training paths</source>
+        <translation>Parcours de formation</translation>
+    </message>
+    <message>
+        <source>Catalogue</source>
+        <translation>Catalogue</translation>
+    </message>
+    <message>
+        <source>My training</source>
+        <translation>Ma formation</translation>
+    </message>
+    <message>
+        <source>Workshop groups</source>
+        <translation>Groupes d&apos;atelier</translation>
     </message>
 </context>
 <context>
