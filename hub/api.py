@@ -88,19 +88,26 @@ def _use_epoch(request: Request, hub: Hub, epoch: str) -> str:
     return epoch
 
 
+def _bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    return credentials.credentials if credentials else None
+
+
+def _touch(db: Session, device_id: str, last_seen: dt.datetime | None, now: dt.datetime) -> None:
+    if last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
+        db.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
+
+
 def device_auth(
-    request: Request,
     hub: Annotated[Hub, Depends(get_hub)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> DeviceContext:
-    token = credentials.credentials if credentials else None
     now = utcnow()
     with hub.db.session() as db:
-        device, last_seen = authenticate(db, token)
+        device, last_seen = authenticate(db, _bearer_token(credentials))
     if last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
         # A separate short write, at most once a minute: sync probes stay reads.
         with hub.db.write() as db:
-            db.execute(update(Device).where(Device.id == device.device_id).values(last_seen_at=now))
+            _touch(db, device.device_id, last_seen, now)
     return device
 
 
@@ -147,7 +154,12 @@ def enrol(body: EnrolRequest, request: Request, hub: HubDep) -> JSONResponse:
     response_model=PushResponse,
     summary="Envoyer un lot d'opérations (au plus 100), un résultat par opération",
 )
-def push(body: PushRequest, request: Request, hub: HubDep, device: DeviceDep) -> JSONResponse:
+def push(
+    body: PushRequest,
+    request: Request,
+    hub: HubDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> JSONResponse:
     if len(body.ops) > hub.settings.max_ops_per_batch:
         raise HubError(
             413,
@@ -169,9 +181,15 @@ def push(body: PushRequest, request: Request, hub: HubDep, device: DeviceDep) ->
         for o in body.ops
     ]
     now = utcnow()
+    # Authentication, the ops and the device's bookkeeping share one write transaction.
     with hub.db.write() as db:
-        outcome = apply_batch(db, device.mediator_id, device.device_id, ops, read_epoch, now)
-        db.execute(update(Device).where(Device.id == device.device_id).values(last_push_at=now))
+        device, _ = authenticate(db, _bearer_token(credentials))
+        outcome = apply_batch(db, device.mediator_id, device.device_id, ops, now)
+        db.execute(
+            update(Device)
+            .where(Device.id == device.device_id)
+            .values(last_push_at=now, last_seen_at=now)
+        )
     # Committed: only now is the answer sent.
     _use_epoch(request, hub, outcome.epoch)
     return JSONResponse({"epoch": outcome.epoch, "results": [r.as_wire() for r in outcome.results]})

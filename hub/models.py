@@ -216,7 +216,9 @@ def _column_type(kind: str, max_len: int | None) -> TypeEngine[Any]:
 def _record_table(spec: EntitySpec) -> Table:
     columns: list[Any] = [
         Column("id", String(36), primary_key=True),
-        Column("mediator_id", String(36), ForeignKey("mediator.id"), nullable=False),
+        # No foreign key: the mediator comes from the device token, and a per-row FK check
+        # under the locked mediator row would cost a MultiXact per row in PostgreSQL.
+        Column("mediator_id", String(36), nullable=False),
         Column("seq", BigInteger, nullable=False),
         Column("version", Integer, nullable=False),
         Column("deleted", Boolean, nullable=False, default=False),

@@ -22,11 +22,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from hub.models import RECORD_TABLES, AppliedOp, Conflict, Mediator, RecordVersion
+from app.models.ids import new_id
+from hub.models import (
+    RECORD_TABLES,
+    AppliedOp,
+    Base,
+    Conflict,
+    HubMeta,
+    Mediator,
+    RecordVersion,
+)
 from hub.records import (
     ENTITIES,
     RecordError,
@@ -97,6 +106,47 @@ def _forbidden(op: Op) -> OpResult:
     )
 
 
+_VERSIONS = Base.metadata.tables[RecordVersion.__tablename__]
+_APPLIED = Base.metadata.tables[AppliedOp.__tablename__]
+_CONFLICTS = Base.metadata.tables[Conflict.__tablename__]
+
+
+def _naive_utc(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _insert_many(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert: COPY on PostgreSQL (one stream instead of a statement per row), Core
+    executemany elsewhere (sqlite3 loops in C)."""
+    if db.get_bind().dialect.name != "postgresql":
+        db.execute(insert(table), rows)
+        return
+    # COPY bypasses SQLAlchemy's types: store datetimes as naive UTC, as UTCDateTime does.
+    import psycopg
+
+    names = [c.name for c in table.columns]
+    for row in rows:  # COPY skips Python-side column defaults: apply them here
+        for column in table.columns:
+            if column.name not in row and column.default is not None:
+                default: Any = column.default
+                row[column.name] = default.arg(None) if default.is_callable else default.arg
+    sql = f'COPY "{table.name}" ({", ".join(names)}) FROM STDIN'
+    driver = db.connection().connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([_naive_utc(row.get(name)) for name in names])
+    except psycopg.IntegrityError as err:  # the driver's own errors, as SQLAlchemy's
+        raise IntegrityError(sql, None, err) from err
+    except psycopg.DataError as err:
+        raise DataError(sql, None, err) from err
+    except psycopg.OperationalError as err:
+        raise OperationalError(sql, None, err) from err
+
+
 @dataclass
 class _Writes:
     """Writes planned for the database, flushed in bulk."""
@@ -119,16 +169,18 @@ class _Writes:
                 values["b_id"] = row["id"]
                 updates.setdefault(entity, []).append(values)
         for entity, batch in inserts.items():
-            db.execute(insert(RECORD_TABLES[entity]), batch)
+            table = RECORD_TABLES[entity]
+            _insert_many(db, table, batch)
         for entity, batch in updates.items():
             table = RECORD_TABLES[entity]
             db.execute(update(table).where(table.c.id == bindparam("b_id")), batch)
+        # Core inserts (executemany): no ORM bookkeeping per row.
         if self.versions:
-            db.execute(insert(RecordVersion), self.versions)
+            _insert_many(db, _VERSIONS, self.versions)
         if self.applied:
-            db.execute(insert(AppliedOp), self.applied)
+            _insert_many(db, _APPLIED, self.applied)
         if self.conflicts:
-            db.execute(insert(Conflict), self.conflicts)
+            _insert_many(db, _CONFLICTS, self.conflicts)
         self.new_ids.difference_update(self.rows)
         self.rows.clear()
         self.versions.clear()
@@ -397,6 +449,7 @@ class BatchPlanner:
         labels = ", ".join(ENTITIES[op.entity].field(n).label for n in conflicting)
         self.writes.conflicts.append(
             {
+                "id": new_id(),
                 "mediator_id": self.mediator_id,
                 "entity": op.entity,
                 "entity_id": op.entity_id,
@@ -487,23 +540,26 @@ def _stored_result(row: Any) -> OpResult:
     return OpResult(row.op_id, row.status, row.version, row.code, row.reason)
 
 
-def lock_counter(db: Session, mediator_id: str) -> int:
-    """Lock the mediator's change counter for this transaction; returns its value."""
-    value = db.execute(
+def lock_counter(db: Session, mediator_id: str) -> tuple[int, str | None]:
+    """Lock the mediator's change counter for this transaction; returns its value and the
+    hub's epoch, read in the same round trip."""
+    epoch = select(HubMeta.value).where(HubMeta.key == "epoch").scalar_subquery()
+    row = db.execute(
         update(Mediator)
         .where(Mediator.id == mediator_id)
         .values(seq=Mediator.seq + 0)
-        .returning(Mediator.seq)
-    ).scalar_one()
-    return int(value)
+        .returning(Mediator.seq, epoch)
+    ).one()
+    return int(row[0]), row[1]
 
 
 def apply_batch(
-    db: Session, mediator_id: str, device_id: str, ops: list[Op], epoch_of: Any, now: dt.datetime
+    db: Session, mediator_id: str, device_id: str, ops: list[Op], now: dt.datetime
 ) -> PushOutcome:
     """Apply ``ops`` inside the caller's transaction (which commits before answering)."""
-    start = lock_counter(db, mediator_id)
-    epoch = epoch_of(db)
+    start, epoch = lock_counter(db, mediator_id)
+    if epoch is None:
+        raise RuntimeError("hub epoch missing")
     op_ids = list({op.op_id for op in ops})
     stored = (
         {

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final
 
 from app.models import referentiels as ref
@@ -53,7 +54,7 @@ class EntitySpec:
     fields: tuple[FieldSpec, ...]
     schema_version: int = 1
 
-    @property
+    @cached_property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
@@ -233,49 +234,48 @@ def parse_datetime(value: Any, label: str) -> dt.datetime | None:
     return parsed.astimezone(dt.UTC)
 
 
-def _check_value(field: FieldSpec, value: Any) -> Any:
-    """The value to store for ``field``, or RecordError. ``None`` is accepted for optional
-    fields (the default is used when there is one)."""
-    if value is None:
-        if field.required:
-            raise RecordError("missing_field", f"Le champ « {field.label} » est obligatoire.")
-        return field.default
-    kind = field.kind
-    if kind in ("str", "text", "code", "ref", "codes", "names", "json"):
+Checker = Callable[[Any], Any]
+
+
+def _missing(field: FieldSpec) -> RecordError:
+    return RecordError("missing_field", f"Le champ « {field.label} » est obligatoire.")
+
+
+def _text_checker(field: FieldSpec) -> Checker:
+    """Checks shared by every text kind, then the kind's own."""
+    kind, max_len, codes, pattern = field.kind, field.max_len, field.codes, field.pattern
+    limit = max_len if kind not in ("codes", "names") else None
+    code_set = frozenset(codes or ())
+
+    def check(value: Any) -> Any:
         if kind == "json" and isinstance(value, dict):
             value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-        if not isinstance(value, str):
+        if value.__class__ is not str:
             raise _bad(field, "du texte est attendu")
         if "\x00" in value:
             raise _bad(field, "caractère nul interdit")
-        if (
-            field.max_len is not None
-            and kind not in ("codes", "names")
-            and len(value) > field.max_len
-        ):
-            raise _bad(field, f"au plus {field.max_len} caractères")
+        if limit is not None and len(value) > limit:
+            raise _bad(field, f"au plus {limit} caractères")
         if field.required and not value.strip():
-            raise RecordError("missing_field", f"Le champ « {field.label} » est obligatoire.")
+            raise _missing(field)
         if kind == "code":
-            assert field.codes is not None
-            if value not in field.codes:
+            if value not in code_set:
                 raise RecordError(
                     "unknown_code",
                     f"Code national inconnu pour « {field.label} » : « {value[:60]} ».",
                 )
         elif kind == "codes":
-            assert field.codes is not None
-            unknown = [c for c in _split(value) if c not in field.codes]
-            if unknown:
-                raise RecordError(
-                    "unknown_code",
-                    f"Code national inconnu pour « {field.label} » : "
-                    f"{', '.join('« ' + c[:60] + ' »' for c in unknown[:5])}.",
-                )
+            if value:
+                unknown = [c for c in value.split("|") if c and c not in code_set]
+                if unknown:
+                    raise RecordError(
+                        "unknown_code",
+                        f"Code national inconnu pour « {field.label} » : "
+                        f"{', '.join('« ' + c[:60] + ' »' for c in unknown[:5])}.",
+                    )
         elif kind == "names":
-            too_long = [n for n in _split(value) if field.max_len and len(n) > field.max_len]
-            if too_long:
-                raise _bad(field, f"un nom fait au plus {field.max_len} caractères")
+            if max_len and any(len(n) > max_len for n in value.split("|")):
+                raise _bad(field, f"un nom fait au plus {max_len} caractères")
         elif kind == "ref":
             if len(value) > 36:
                 raise _bad(field, "identifiant illisible")
@@ -284,52 +284,106 @@ def _check_value(field: FieldSpec, value: Any) -> Any:
                 json.loads(value)
             except ValueError:
                 raise _bad(field, "JSON illisible") from None
-        elif field.pattern is not None and value and not field.pattern.match(value):
+        elif pattern is not None and value and not pattern.match(value):
             raise _bad(field, f"« {value[:20]} » n'a pas le bon format")
         return value
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
+
+    return check
+
+
+def _int_checker(field: FieldSpec) -> Checker:
+    low, high = field.min_value, field.max_value
+
+    def check(value: Any) -> Any:
+        if value.__class__ is not int:
             raise _bad(field, "un nombre entier est attendu")
-        if field.min_value is not None and value < field.min_value:
-            raise _bad(field, f"au moins {field.min_value}")
-        if field.max_value is not None and value > field.max_value:
-            raise _bad(field, f"au plus {field.max_value}")
+        if low is not None and value < low:
+            raise _bad(field, f"au moins {low}")
+        if high is not None and value > high:
+            raise _bad(field, f"au plus {high}")
         return value
-    if kind == "bool":
-        if not isinstance(value, bool):
+
+    return check
+
+
+def _bool_checker(field: FieldSpec) -> Checker:
+    def check(value: Any) -> Any:
+        if value.__class__ is not bool:
             raise _bad(field, "oui ou non est attendu")
         return value
-    if kind == "date":
-        if not isinstance(value, str):
+
+    return check
+
+
+def _date_checker(field: FieldSpec) -> Checker:
+    def check(value: Any) -> Any:
+        if value.__class__ is not str:
             raise _bad(field, "une date AAAA-MM-JJ est attendue")
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             raise _bad(field, f"date illisible « {value[:20]} »") from None
-    raise AssertionError(kind)
+
+    return check
+
+
+def _checker(field: FieldSpec) -> Checker:
+    if field.kind == "int":
+        return _int_checker(field)
+    if field.kind == "bool":
+        return _bool_checker(field)
+    if field.kind == "date":
+        return _date_checker(field)
+    if field.kind in ("str", "text", "code", "ref", "codes", "names", "json"):
+        return _text_checker(field)
+    raise AssertionError(field.kind)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    known: frozenset[str]
+    fields: tuple[tuple[str, Checker, FieldSpec], ...]
+
+
+_COMPILED: Final[dict[str, _Compiled]] = {
+    name: _Compiled(
+        frozenset(spec.field_names) | frozenset(META_FIELDS),
+        tuple((f.name, _checker(f), f) for f in spec.fields),
+    )
+    for name, spec in ENTITIES.items()
+}
 
 
 def validate_payload(entity: str, entity_id: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Check an upgraded payload and return the column values to store (dates parsed, defaults
-    filled). Refuses unknown fields, unknown national codes and wrong types."""
-    spec = ENTITIES[entity]
-    known = set(spec.field_names) | set(META_FIELDS)
+    filled). Refuses unknown fields, unknown national codes and wrong types. ``None`` is
+    accepted for optional fields (the default is used when there is one)."""
+    compiled = _COMPILED[entity]
+    known = compiled.known
     unknown = sorted(k for k in payload if k not in known)
     if unknown:
         raise RecordError(
             "unknown_field",
-            f"Champ inconnu pour un {spec.label} : {', '.join(u[:40] for u in unknown[:5])}.",
+            f"Champ inconnu pour un {ENTITIES[entity].label} : "
+            f"{', '.join(u[:40] for u in unknown[:5])}.",
         )
     if payload.get("id", entity_id) != entity_id:
         raise RecordError(
             "id_mismatch", "L'identifiant du contenu ne correspond pas à celui de l'opération."
         )
     values: dict[str, Any] = {}
-    for field in spec.fields:
-        values[field.name] = _check_value(field, payload.get(field.name))
-    values["created_at"] = parse_datetime(payload.get("created_at"), "création")
-    values["updated_at"] = parse_datetime(payload.get("updated_at"), "modification")
-    values["deleted_at"] = parse_datetime(payload.get("deleted_at"), "suppression")
+    get = payload.get
+    for name, check, field in compiled.fields:
+        value = get(name)
+        if value is None:
+            if field.required:
+                raise _missing(field)
+            values[name] = field.default
+        else:
+            values[name] = check(value)
+    values["created_at"] = parse_datetime(get("created_at"), "création")
+    values["updated_at"] = parse_datetime(get("updated_at"), "modification")
+    values["deleted_at"] = parse_datetime(get("deleted_at"), "suppression")
     return values
 
 

@@ -184,9 +184,6 @@ def upgrade() -> None:
         sa.Column("participants", sa.Integer(), nullable=True),
         sa.Column("participants_returning", sa.Integer(), nullable=True),
         sa.Column("counters", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["mediator_id"], ["mediator.id"], name=op.f("fk_accompagnement_mediator_id_mediator")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accompagnement")),
     )
     with op.batch_alter_table("accompagnement", schema=None) as batch_op:
@@ -207,9 +204,6 @@ def upgrade() -> None:
         sa.Column("deleted_at", sa.DateTime(), nullable=True),
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("code", sa.String(length=12), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["mediator_id"], ["mediator.id"], name=op.f("fk_beneficiary_mediator_id_mediator")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_beneficiary")),
     )
     with op.batch_alter_table("beneficiary", schema=None) as batch_op:
@@ -250,9 +244,6 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column("scope", sa.String(length=20), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["mediator_id"], ["mediator.id"], name=op.f("fk_tag_mediator_id_mediator")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tag")),
     )
     with op.batch_alter_table("tag", schema=None) as batch_op:
@@ -274,9 +265,6 @@ def upgrade() -> None:
         sa.Column("commune_name", sa.String(length=100), nullable=True),
         sa.Column("postal_code", sa.String(length=5), nullable=True),
         sa.Column("itinerant", sa.Boolean(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["mediator_id"], ["mediator.id"], name=op.f("fk_venue_mediator_id_mediator")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_venue")),
     )
     with op.batch_alter_table("venue", schema=None) as batch_op:
