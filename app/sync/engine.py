@@ -46,6 +46,7 @@ from app.models.payloads import (
     outbox_entry,
     payload_values,
     row_hash,
+    row_payload,
 )
 from app.models.sync_tables import SyncBase, SyncBatch, SyncDeferred, SyncIssue
 from app.sync import wire
@@ -904,15 +905,16 @@ class SyncEngine:
                 held[change.entity_id] = _hold_back(db, held.get(change.entity_id), change)
                 continue
             row = rows.get(change.entity_id)
-            if base is not None and (
-                base.version > change.version
-                or (
-                    base.version == change.version
-                    and row is not None
-                    and row.version == base.version
-                )
+            if base is not None and base.version > change.version:
+                continue  # we hold a newer version the hub acknowledged
+            if (
+                base is not None
+                and base.version == change.version
+                and row is not None
+                and row.version == change.version
+                and row_payload(row) == change.payload
             ):
-                continue  # we hold this version already (often our own change coming back)
+                continue  # already held as is (often our own change coming back)
             if change.deleted and row is None:
                 continue  # never had it: nothing to delete
             payload = dict(change.payload)

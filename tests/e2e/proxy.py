@@ -24,6 +24,7 @@ class ThrottlingProxy:
         bits_per_second: float = 64_000,
         rtt: float = 1.0,
         reset_rate: float = 0.0,
+        resets_at: tuple[int, ...] = (),
         seed: int = 1,
         chunk: int = 1024,
     ) -> None:
@@ -31,6 +32,7 @@ class ThrottlingProxy:
         self.rate = bits_per_second / 8  # bytes per second, each direction
         self.one_way = rtt / 2
         self.reset_rate = reset_rate
+        self._resets_at = sorted(resets_at)  # total bytes forwarded at which a link is cut
         self.chunk = chunk
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
@@ -78,7 +80,12 @@ class ThrottlingProxy:
             link = _Link(self, client, server)
             link.start()
 
-    def _should_reset(self) -> bool:
+    def _should_reset(self, size: int) -> bool:
+        with self._lock:
+            total = self.bytes_up + self.bytes_down + size
+            if self._resets_at and total >= self._resets_at[0]:
+                self._resets_at.pop(0)
+                return True
         if not self.reset_rate:
             return False
         with self._rng_lock:
@@ -145,7 +152,7 @@ class _Link:
                 self._kill(reset=False)
                 return
             arrived, data = item
-            if self.proxy._should_reset():
+            if self.proxy._should_reset(len(data)):
                 self._kill(reset=True)
                 return
             start = max(time.monotonic(), arrived + self.proxy.one_way, next_free)
