@@ -106,6 +106,13 @@ class MainWindow(QMainWindow):
         self._on_selection_changed()
         self.resize(1180, 720)
         self.sessions_view.table.setFocus()
+        # The training paths menu loads right after the window shows (its import is heavy).
+        QTimer.singleShot(0, self._install_training)
+
+    def _install_training(self) -> None:
+        from app.ui.training.shell import install_training
+
+        install_training(self)
 
     # ---- construction --------------------------------------------------------------------
     def _action(
@@ -161,7 +168,23 @@ class MainWindow(QMainWindow):
         # Enter and Del belong to the list: in a text field they edit the text.
         for action in (self.edit_action, self.delete_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            self.sessions_view.table.addAction(action)
+        self.person_of_session_action = self._action(
+            self.tr("See the followed person"),
+            self._on_person_of_session,
+            None,
+            self.tr("The page of the person followed in this session"),
+            "person",
+        )
+        # Right-click on the list: the same actions.
+        table = self.sessions_view.table
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action in (
+            self.edit_action,
+            self.duplicate_action,
+            self.person_of_session_action,
+            self.delete_action,
+        ):
+            table.addAction(action)
         self.undo_action = self.undo_stack.createUndoAction(self, self.tr("Undo"))
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.redo_action = self.undo_stack.createRedoAction(self, self.tr("Redo"))
@@ -306,6 +329,20 @@ class MainWindow(QMainWindow):
         self.edit_action.setEnabled(len(selected) == 1)
         self.duplicate_action.setEnabled(len(selected) == 1)
         self.delete_action.setEnabled(bool(selected))
+        self.person_of_session_action.setEnabled(self._selected_code() is not None)
+
+    def _selected_code(self) -> str | None:
+        view = self.sessions_view
+        selected = view.selected_ids()
+        if len(selected) != 1:
+            return None
+        row = view.model.session_row(view.model.row_of(selected[0]))
+        return row.code if row else None
+
+    def _on_person_of_session(self) -> None:
+        code = self._selected_code()
+        if code:
+            self.open_person_page(code)
 
     def _show_storage_error(self, err: StorageError) -> None:
         box = storage_error_box(err.message, self, self.tr("Carnet could not save"))
@@ -467,6 +504,9 @@ class MainWindow(QMainWindow):
         if summary is None:
             return None
         page = PersonPage(summary, self)
+        from app.ui.training.person_section import install_training_section
+
+        install_training_section(page, self.notebook)
         page.sig_open_session.connect(self._on_session_activated)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         page.destroyed.connect(lambda: self.person_pages.remove(page))

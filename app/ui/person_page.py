@@ -64,6 +64,7 @@ class FollowUpLookupDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
         )
+        self.buttons.button(QDialogButtonBox.StandardButton.Open).setDefault(True)
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr("Type the code written on the person's card."))
         intro.setWordWrap(True)

@@ -470,6 +470,14 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
         <translation>Supprimer les séances sélectionnées ; Ctrl+Z les fait revenir</translation>
     </message>
     <message>
+        <source>See the followed person</source>
+        <translation>Voir la personne suivie</translation>
+    </message>
+    <message>
+        <source>The page of the person followed in this session</source>
+        <translation>La page de la personne suivie lors de cette séance</translation>
+    </message>
+    <message>
         <source>Undo</source>
         <translation>Annuler</translation>
     </message>
