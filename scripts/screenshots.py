@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
 
         page = window.open_person_page(followed)
         assert page is not None
-        page.resize(960, 700)
+        page.resize(980, 940)
         save(page, out, "04-personne-suivie")
         page.close()
 
