@@ -104,6 +104,11 @@ class MainWindow(QMainWindow):
         self._on_count_changed(self.sessions_view.model.rowCount())
         self._update_pending()
         self._on_selection_changed()
+        from app.ui.stats_view import install_stats_menu
+
+        self.stats_action = install_stats_menu(
+            self, notebook.session_factory, notebook.settings.display_name
+        )
         self.resize(1180, 720)
         self.sessions_view.table.setFocus()
         # The training paths menu loads right after the window shows (its import is heavy).

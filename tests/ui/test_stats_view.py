@@ -1,0 +1,135 @@
+"""« Mes statistiques » driven like a mediator: period, cards, breakdowns, charts, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtGui import QColor
+
+from app.services.exports import ExportService
+from app.services.sessions import SessionInput
+from app.services.stats import BREAKDOWNS, StatsService
+from app.ui.stats_view import PRIMARY, StatsView
+from tests.ui.helpers import message_boxes
+
+D = dt.date
+TODAY = D(2025, 3, 15)
+
+
+@pytest.fixture
+def view(qtbot, notebook, venues):
+    rec = notebook.sessions.record
+    lille = venues["lille"]
+    # January: 2 individual sessions (45 + 30 min) and a workshop of 6 (90 min).
+    rec(SessionInput(venue_id=lille, date=D(2025, 1, 6), duration_min=45, themes=["email"]))
+    rec(SessionInput(venue_id=lille, date=D(2025, 1, 7), duration_min=30, themes=["sante"]))
+    rec(
+        SessionInput(
+            kind="collectif",
+            venue_id=lille,
+            date=D(2025, 1, 9),
+            duration_min=90,
+            themes=["email", "securite_numerique"],
+            workshop_title="Sécuriser son smartphone",
+            participants=6,
+        )
+    )
+    # March: one session of 60 min.
+    rec(SessionInput(venue_id=lille, date=D(2025, 3, 2), duration_min=60, themes=["email"]))
+    sf = notebook.session_factory
+    widget = StatsView(StatsService(sf), ExportService(sf), "Camille", today=lambda: TODAY)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.report is not None, timeout=10_000)
+    yield widget
+    widget.shutdown()
+
+
+def test_this_year_is_computed_on_a_worker_and_shown(view):
+    # "This year" up to 15 March: 3 + 6 participants… accompagnements = 3 individual + 6 = 9.
+    assert view.preset_combo.currentData() == "this_year"
+    assert view.period() == (D(2025, 1, 1), TODAY)
+    assert view.cards["accompagnements"].value.text() == "9"
+    assert view.cards["activities"].value.text() == "4"
+    assert view.cards["participants"].value.text() == "6"
+    # 45 + 30 + 90 + 60 = 225 min = 3.75 h, shown with one decimal in the locale's form.
+    assert view.cards["hours"].value.text() in ("3.8", "3,8")
+    assert view.breakdown_list.count() == len(BREAKDOWNS)
+    assert [(p.month, p.accompagnements) for p in view.trend_chart.points] == [
+        ("2025-01", 8),
+        ("2025-02", 0),
+        ("2025-03", 1),
+    ]
+
+
+def test_changing_the_period_recomputes(qtbot, view):
+    with qtbot.waitSignal(view.sig_report_ready, timeout=10_000):
+        view.set_period(D(2025, 3, 1), D(2025, 3, 31))
+    assert view.preset_combo.currentData() == "custom"
+    assert view.cards["accompagnements"].value.text() == "1"
+    with qtbot.waitSignal(view.sig_report_ready, timeout=10_000):
+        view.kind_combo.setCurrentIndex(view.kind_combo.findData("collectif"))
+        view.set_period(D(2025, 1, 1), D(2025, 1, 31))
+    assert view.cards["accompagnements"].value.text() == "6"
+
+
+def test_breakdown_table_and_painted_charts(qtbot, view):
+    themes = [key for key, _t, _u in BREAKDOWNS].index("theme")
+    view.breakdown_list.setCurrentRow(themes)
+    table = view.breakdown_table
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    # E-mail: 2 sessions + the workshop = 3 activités; santé 1; sécurité 1.
+    assert rows == {"E-mail": "3", "Santé": "1", "Prévention en sécurité numérique": "1"}
+    assert view.bar_chart.rows[0] == ("E-mail", 3)
+    for chart in (view.bar_chart, view.trend_chart):
+        image = chart.grab().toImage()
+        accent = sum(
+            1
+            for x in range(0, image.width(), 3)
+            for y in range(0, image.height(), 3)
+            if QColor(image.pixel(x, y)) == PRIMARY
+        )
+        assert accent > 20, chart.objectName()
+
+
+def test_export_runs_in_the_background_and_writes_the_file(qtbot, view, tmp_path):
+    target = tmp_path / "bilan.pdf"
+    with qtbot.waitSignal(view.sig_export_finished, timeout=30_000) as finished:
+        view.start_export("pdf", target)
+    assert finished.args == ["pdf", str(target)]
+    assert target.read_bytes().startswith(b"%PDF")
+    assert view.progress_dialog is None and view.export_worker is None
+    csv_target = tmp_path / "activites.csv"
+    with qtbot.waitSignal(view.sig_export_finished, timeout=30_000):
+        view.start_export("sessions_csv", csv_target)
+    # Header + the 4 sessions of this year.
+    assert len(csv_target.read_text(encoding="utf-8-sig").strip().splitlines()) == 5
+
+
+def test_export_to_a_missing_folder_shows_the_french_message(qtbot, view, tmp_path):
+    with qtbot.waitSignal(view.sig_export_finished, timeout=30_000) as finished:
+        view.start_export("sessions_xlsx", tmp_path / "absent" / "a.xlsx")
+    assert finished.args[1] == ""
+    boxes = message_boxes()
+    assert boxes and "n'existe pas" in boxes[0].text()
+    assert not (tmp_path / "absent").exists()
+
+
+def test_suggested_file_names_carry_the_period(view):
+    assert view.suggested_path("pdf").name == "carnet-bilan-2025-01-01_2025-03-15.pdf"
+    assert view.suggested_path("sessions_csv").suffix == ".csv"
+
+
+def test_main_window_opens_the_statistics_window(qtbot, main_window):
+    action = main_window.stats_action
+    titles = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
+    assert titles.index(action.parent().title().replace("&", "")) == len(titles) - 2
+    action.trigger()
+    stats_window = main_window.stats_window
+    qtbot.waitUntil(lambda: stats_window.report is not None, timeout=10_000)
+    assert stats_window.isVisible() and stats_window.isWindow()
+    action.trigger()  # a second time: the same window comes forward
+    assert main_window.stats_window is stats_window
+    stats_window.close()
