@@ -20,6 +20,13 @@
     </message>
 </context>
 <context>
+    <name>BarChart</name>
+    <message>
+        <source>No data for this period</source>
+        <translation>Aucune donnée sur la période</translation>
+    </message>
+</context>
+<context>
     <name>CatalogueView</name>
     <message>
         <source>All paths</source>
@@ -1435,6 +1442,221 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     </message>
 </context>
 <context>
+    <name>StatsView</name>
+    <message>
+        <source>My statistics</source>
+        <translation>Mes statistiques</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>Ce mois-ci</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Le mois dernier</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>Cette année</translation>
+    </message>
+    <message>
+        <source>Last 12 months</source>
+        <translation>Les 12 derniers mois</translation>
+    </message>
+    <message>
+        <source>Last year</source>
+        <translation>L&apos;année dernière</translation>
+    </message>
+    <message>
+        <source>Since the beginning</source>
+        <translation>Depuis le début</translation>
+    </message>
+    <message>
+        <source>Custom period</source>
+        <translation>Période personnalisée</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Période</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Du</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Au</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>du</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>au</translation>
+    </message>
+    <message>
+        <source>All activities</source>
+        <translation>Toutes les activités</translation>
+    </message>
+    <message>
+        <source>Individual sessions</source>
+        <translation>Accompagnements individuels</translation>
+    </message>
+    <message>
+        <source>Workshops</source>
+        <translation>Ateliers collectifs</translation>
+    </message>
+    <message>
+        <source>Type of activity</source>
+        <translation>Type d&apos;activité</translation>
+    </message>
+    <message>
+        <source>PDF report…</source>
+        <translation>Bilan PDF…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exporter</translation>
+    </message>
+    <message>
+        <source>Sessions as Excel (XLSX)…</source>
+        <translation>Activités en Excel (XLSX)…</translation>
+    </message>
+    <message>
+        <source>Sessions as CSV…</source>
+        <translation>Activités en CSV…</translation>
+    </message>
+    <message>
+        <source>Statistics as Excel (XLSX)…</source>
+        <translation>Statistiques en Excel (XLSX)…</translation>
+    </message>
+    <message>
+        <source>Period report (PDF)…</source>
+        <translation>Bilan de la période (PDF)…</translation>
+    </message>
+    <message>
+        <source>accompaniments</source>
+        <translation>accompagnements</translation>
+    </message>
+    <message>
+        <source>people reached</source>
+        <translation>personnes accompagnées</translation>
+    </message>
+    <message>
+        <source>new people</source>
+        <translation>nouvelles personnes</translation>
+    </message>
+    <message>
+        <source>hours of support</source>
+        <translation>heures d&apos;accompagnement</translation>
+    </message>
+    <message>
+        <source>activities</source>
+        <translation>activités</translation>
+    </message>
+    <message>
+        <source>workshop participants</source>
+        <translation>participants aux ateliers</translation>
+    </message>
+    <message>
+        <source>Month by month</source>
+        <translation>Mois par mois</translation>
+    </message>
+    <message>
+        <source>Breakdowns</source>
+        <translation>Répartitions</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Part</translation>
+    </message>
+    <message>
+        <source>The end date is before the start date.</source>
+        <translation>La date de fin précède la date de début.</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>Calcul en cours…</translation>
+    </message>
+    <message>
+        <source>The statistics could not be computed.</source>
+        <translation>Les statistiques n&apos;ont pas pu être calculées.</translation>
+    </message>
+    <message>
+        <source>%1 individual · %2 in workshops</source>
+        <translation>%1 individuels · %2 en ateliers</translation>
+    </message>
+    <message>
+        <source>%1 followed with a code</source>
+        <translation>dont %1 suivies avec un code</translation>
+    </message>
+    <message>
+        <source>%1 already met · %2 unknown</source>
+        <translation>%1 déjà accompagnées · %2 statut inconnu</translation>
+    </message>
+    <message>
+        <source>%1 workshops</source>
+        <translation>dont %1 ateliers</translation>
+    </message>
+    <message>
+        <source>Counted in %1 (total %2).</source>
+        <translation>Compté en %1 (total %2).</translation>
+    </message>
+    <message>
+        <source>An activity counts once for each of its values.</source>
+        <translation>Une activité compte pour chacune de ses valeurs : la somme dépasse 100 %.</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Classeur Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>CSV file (*.csv)</source>
+        <translation>Fichier CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>Document PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Export en cours…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>Enregistré : %1</translation>
+    </message>
+    <message>
+        <source>Export cancelled: nothing was written.</source>
+        <translation>Export annulé : rien n&apos;a été écrit.</translation>
+    </message>
+    <message>
+        <source>The export failed unexpectedly. Nothing was written.</source>
+        <translation>L&apos;export a échoué de façon inattendue. Rien n&apos;a été écrit.</translation>
+    </message>
+    <message>
+        <source>S&amp;tatistics</source>
+        <translation>S&amp;tatistiques</translation>
+    </message>
+    <message>
+        <source>My statistics…</source>
+        <translation>Mes statistiques…</translation>
+    </message>
+</context>
+<context>
     <name>StorageErrorBox</name>
     <message>
         <source>Carnet cannot open your data</source>
@@ -1617,6 +1839,17 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     <message>
         <source>Workshop groups</source>
         <translation>Groupes d&apos;atelier</translation>
+    </message>
+</context>
+<context>
+    <name>TrendChart</name>
+    <message>
+        <source>Accompaniments</source>
+        <translation>Accompagnements</translation>
+    </message>
+    <message>
+        <source>Activities</source>
+        <translation>Activités</translation>
     </message>
 </context>
 <context>
