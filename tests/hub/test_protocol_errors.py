@@ -319,3 +319,19 @@ def test_second_mediator_cannot_read_with_first_mediators_code(client, hub_db):
     r = client.get("/api/v1/sync/pull", headers=b.auth)
     assert r.json()["changes"] == []
     assert PROTOCOL["X-Carnet-Protocol"] == "1"
+
+
+def test_an_unexpected_failure_is_a_json_500_and_stores_nothing(
+    client, device, hub_db, monkeypatch
+):
+    """Fault injection: the database disappears under a request (a failing planner)."""
+    import hub.push
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("panne simulée")
+
+    monkeypatch.setattr(hub.push.BatchPlanner, "plan", broken)
+    err = _error(push(client, device, [op(session_payload())]), 500, "internal_error")
+    assert "Rien n'a été enregistré" in err["message"]
+    assert "panne" not in err["message"]  # no internals leak to devices
+    assert _stored(hub_db) == 0
