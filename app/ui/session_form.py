@@ -216,8 +216,10 @@ class SessionFormDialog(QDialog):
         self.set_input(start)
         if self._pending_draft is not None and self._pending_draft != start:
             self.draft_banner.setVisible(True)
-        else:
+        elif self._pending_draft is not None:
+            # The draft says nothing the form does not already show: nothing to offer.
             self._pending_draft = None
+            self._nb.drafts.discard(self._draft_key)
         self._set_tab_order()
         self._fit_to_screen(920, 820)
         if session_id is None:

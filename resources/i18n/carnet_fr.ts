@@ -164,6 +164,13 @@
     </message>
 </context>
 <context>
+    <name>ChipGroup</name>
+    <message>
+        <source>Shortcut: Alt+%1</source>
+        <translation>Raccourci : Alt+%1</translation>
+    </message>
+</context>
+<context>
     <name>CommunePicker</name>
     <message>
         <source>Commune name or postal code</source>

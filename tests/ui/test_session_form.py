@@ -652,3 +652,17 @@ def test_no_field_asks_for_an_identity(qtbot, notebook, communes, venues):
         ["commune", "demarche_name", "followup_code", "residence", "workshop_title", "tag_input"]
     )
     assert [w.objectName() for w in dlg.findChildren(QPlainTextEdit)] == ["notes"]
+
+
+def test_a_draft_identical_to_the_form_is_not_offered(qtbot, notebook, communes, venues):
+    notebook.drafts.save(NEW_SESSION_KEY, notebook.sessions.defaults())
+    dlg = open_form(qtbot, notebook, communes)
+    assert not dlg.draft_banner.isVisible()
+    assert notebook.drafts.load(NEW_SESSION_KEY) is None
+
+
+def test_numbered_themes_tell_their_shortcut(qtbot, notebook, communes, venues):
+    dlg = open_form(qtbot, notebook, communes)
+    chips = dlg.themes.main.chips()
+    assert [c.number for c in chips[:10]] == [1, 2, 3, 4, 5, 6, 7, 8, 9, None]
+    assert chips[0].toolTip() == "Shortcut: Alt+1" and chips[9].toolTip() == ""

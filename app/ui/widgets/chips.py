@@ -200,9 +200,11 @@ class ChipGroup(FlowWidget):
         for chip in self._chips:
             if self._numbered and not chip.isHidden() and number <= 9:
                 chip.set_number(number)
+                chip.setToolTip(self.tr("Shortcut: Alt+%1").replace("%1", str(number)))
                 number += 1
-            else:
+            elif chip.number is not None:
                 chip.set_number(None)
+                chip.setToolTip("")
         self._make_tab_stop(self._preferred_tab_stop())
 
     # ---- value ----------------------------------------------------------------------------
