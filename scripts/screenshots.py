@@ -255,6 +255,15 @@ def main(argv: list[str] | None = None) -> int:
         picker = ProfilePickerDialog(registry, registry.profiles[-1].id)
         save(picker, out, "07-choix-du-profil")
         picker.close()
+
+        # Training paths: their own module (scripts/screenshots_training.py).
+        spec = importlib.util.spec_from_file_location(
+            "screenshots_training", ROOT / "scripts" / "screenshots_training.py"
+        )
+        assert spec is not None and spec.loader is not None
+        training_shots = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(training_shots)
+        training_shots.capture(nb, window, followed, out, save, today)
         window.close()
         nb.close()
     return 0

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -57,6 +56,8 @@ class CatalogueView(QWidget):
         self.withdrawn_box.setObjectName("showWithdrawn")
         self.path_list = QListWidget()
         self.path_list.setObjectName("pathList")
+        self.path_list.setWordWrap(True)
+        self.path_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.samples_button = QPushButton(self.tr("Load the sample paths"))
         self.samples_button.setObjectName("samplesButton")
         self.samples_button.setToolTip(
@@ -212,7 +213,7 @@ class CatalogueView(QWidget):
                 for c, lvl in module.competences
             )
             values = [
-                (f"{module.position}. {module.title}", html.escape(module.objective)),
+                (f"{module.position}. {module.title}", ""),
                 (format_duration(module.expected_duration_min), ""),
                 (competences, tips),
                 (", ".join(theme_labels(module.themes)), ""),

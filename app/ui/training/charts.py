@@ -87,6 +87,8 @@ class CompetenceChart(QWidget):
                 + (f"\n    {history}" if history else "")
             )
         self.setToolTip("\n".join(lines))
+        days = [day.toordinal() for c in self.competences for day, _ in c.points]
+        self._time_range = (min(days), max(days)) if days else (0, 1)
 
     def _row_height(self) -> int:
         return self.fontMetrics().height() + 14
@@ -111,16 +113,17 @@ class CompetenceChart(QWidget):
             )
             return
         row = self._row_height()
+        # The small "over time" lines need room: below 620 px the scale and labels get it all.
+        spark_width = min(150, int(self.width() * 0.22)) if self.width() >= 620 else 0
         label_width = min(
-            int(self.width() * 0.38),
+            int(self.width() * (0.34 if spark_width else 0.42)),
             max(metrics.horizontalAdvance(f"{c.code} {c.label}") for c in self.competences) + 12,
         )
-        spark_width = min(140, int(self.width() * 0.2))
         value_width = metrics.horizontalAdvance(level_text(8)) + 14
         scale = QRectF(
             label_width,
             0,
-            max(80.0, self.width() - label_width - spark_width - value_width - 16),
+            max(120.0, self.width() - label_width - spark_width - value_width - 16),
             row,
         )
 
@@ -133,16 +136,18 @@ class CompetenceChart(QWidget):
             painter.drawText(
                 QRectF(x_of(level) - 10, 0, 20, row), int(Qt.AlignmentFlag.AlignCenter), str(level)
             )
-        painter.drawText(
-            QRectF(scale.right() + value_width + 8, 0, spark_width, row),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            self.tr("Over time"),
-        )
+        if spark_width:
+            painter.drawText(
+                QRectF(scale.right() + value_width + 8, 0, spark_width, row),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                self.tr("Over time"),
+            )
         for i, comp in enumerate(self.competences):
             top = (i + 1) * row
             self._paint_row(painter, comp, top, row, label_width, scale, x_of)
-            spark = QRectF(scale.right() + value_width + 8, top + 5, spark_width - 4, row - 10)
-            self._paint_spark(painter, comp, spark)
+            if spark_width:
+                spark = QRectF(scale.right() + value_width + 8, top + 5, spark_width - 4, row - 10)
+                self._paint_spark(painter, comp, spark)
             painter.setPen(TEXT if comp.latest_level else MUTED)
             painter.drawText(
                 QRectF(scale.right() + 6, top, value_width, row),
@@ -201,35 +206,30 @@ class CompetenceChart(QWidget):
             painter.setBrush(TARGET)
             painter.drawPolygon(diamond)
 
-    @staticmethod
-    def _paint_spark(painter: QPainter, comp: CompetenceProgress, rect: QRectF) -> None:
+    def _paint_spark(self, painter: QPainter, comp: CompetenceProgress, rect: QRectF) -> None:
+        """Level over the subject's whole history (the same time axis on every row), a step
+        line with a dot at each assessment and the line carried on to today's end."""
         if not comp.points:
             return
         painter.setPen(QPen(GRID, 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-        days = [p[0].toordinal() for p in comp.points]
-        span = max(1, days[-1] - days[0])
+        first, last = self._time_range
+        span = max(1, last - first)
 
         def point(day: int, level: int) -> QPointF:
-            x = (
-                rect.left() + (day - days[0]) / span * rect.width()
-                if len(days) > 1
-                else rect.center().x()
-            )
+            x = rect.left() + (day - first) / span * rect.width()
             return QPointF(x, rect.bottom() - (level - 1) / (LEVELS - 1) * rect.height())
 
-        path = QPainterPath()
-        for i, (day, level) in enumerate(zip(days, (p[1] for p in comp.points), strict=True)):
-            here = point(day, level)
-            if i == 0:
-                path.moveTo(here)
-            else:
-                path.lineTo(QPointF(here.x(), path.currentPosition().y()))  # a step: levels jump
-                path.lineTo(here)
+        dots = [point(day.toordinal(), level) for day, level in comp.points]
+        path = QPainterPath(dots[0])
+        for here in dots[1:]:
+            path.lineTo(QPointF(here.x(), path.currentPosition().y()))  # a step: levels jump
+            path.lineTo(here)
+        path.lineTo(QPointF(rect.right(), dots[-1].y()))
         painter.setPen(QPen(ACCENT, 2))
         painter.drawPath(path)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(ACCENT)
-        last = point(days[-1], comp.points[-1][1])
-        painter.drawEllipse(last, 3, 3)
+        for dot in dots:
+            painter.drawEllipse(dot, 2.5, 2.5)

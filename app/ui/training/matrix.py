@@ -70,7 +70,7 @@ class GroupMatrixTableModel(QAbstractTableModel):
             column = self.matrix.columns[section]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{column.position}. {column.title}"
-            title = column.title if len(column.title) <= 22 else column.title[:21] + "…"
+            title = column.title if len(column.title) <= 18 else column.title[:17].rstrip() + "…"
             return f"{column.position}. {title}"
         return self.row_label(section)
 
@@ -117,6 +117,9 @@ class GroupMatrixView(QWidget):
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(False)
         self.summary_label = QLabel()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -75,8 +76,9 @@ class ModuleForm(QWidget):
             spin.setObjectName(f"target_{code}")
             self.competence_table.setCellWidget(row, 1, spin)
             self.target_spins[code] = spin
-        self.competence_table.resizeColumnsToContents()
-        self.competence_table.horizontalHeader().setStretchLastSection(True)
+        header = self.competence_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
 
         form = QFormLayout(self)
         form.addRow(self.tr("Module title"), self.title_edit)
@@ -192,6 +194,7 @@ class PathEditorDialog(QDialog):
         self.up_button.clicked.connect(lambda: self._move(-1))
         self.down_button.clicked.connect(lambda: self._move(1))
         self.module_list.currentRowChanged.connect(self._on_row_changed)
+        self.module_form.title_edit.textChanged.connect(self._on_module_title_edited)
         if not self.modules:
             self.modules.append(ModuleSpec(title="", expected_duration_min=60))
         self._refresh_list(0)
@@ -228,6 +231,12 @@ class PathEditorDialog(QDialog):
         self.module_form.setEnabled(has)
         if has:
             self.module_form.set_module(self.modules[row])
+
+    def _on_module_title_edited(self, text: str) -> None:
+        item = self.module_list.item(self._current)
+        if item is not None:
+            title = text.strip() or self.tr("(untitled)")
+            item.setText(f"{self._current + 1}. {title}")
 
     def add_module(self) -> None:
         self._commit_current()

@@ -36,7 +36,11 @@ class PersonTrainingSection(QWidget):
 
 
 def install_training_section(page: QWidget, notebook: Notebook) -> PersonTrainingSection:
-    """Insert the section in a PersonPage (above its sessions table) and return it."""
+    """Insert the section in a PersonPage (above its sessions table) and return it; a page
+    that already has one keeps it."""
+    existing = getattr(page, "training_section", None)
+    if isinstance(existing, PersonTrainingSection):
+        return existing
     code = page.summary.code  # type: ignore[attr-defined]
     section = PersonTrainingSection(notebook, code, page)
     layout = page.layout()

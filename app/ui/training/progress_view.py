@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -214,20 +215,35 @@ class ProgressView(QWidget):
         paths_frame, paths_layout = card(self.tr("Paths"))
         paths_layout.addWidget(self.empty_label)
         paths_layout.addLayout(self.paths_box)
+        paths_layout.addStretch(1)
         self.chart = CompetenceChart([])
         chart_frame, self.chart_layout = card(
             self.tr("Competences (Pix / CRCN levels)"), self.chart
         )
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(actions)
-        layout.addWidget(self.hint)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(actions)
+        outer.addWidget(self.hint)
+        if full:
+            # The whole view scrolls: paths, chart and history keep their natural heights.
+            content = QWidget()
+            layout = QVBoxLayout(content)
+            layout.setContentsMargins(0, 0, 4, 0)
+            scroll = QScrollArea()
+            scroll.setObjectName("progressScroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(content)
+            outer.addWidget(scroll, 1)
+        else:
+            layout = outer
         columns = QHBoxLayout() if not full else QVBoxLayout()
         columns.addWidget(paths_frame, 1)
         columns.addWidget(chart_frame, 1)
         layout.addLayout(columns)
         self.history = QListWidget()
+        self.history.setMinimumHeight(180)
         self.history.setObjectName("progressHistory")
         self.cancel_button = QPushButton(self.tr("Cancel the selected record"))
         self.cancel_button.setObjectName("cancelRecordButton")
@@ -257,10 +273,12 @@ class ProgressView(QWidget):
         self.empty_label.setVisible(not progress.paths)
         self.record_button.setEnabled(bool(progress.paths))
         self.certificate_button.setEnabled(bool(progress.paths))
-        new_chart = CompetenceChart(progress.competences)
-        self.chart_layout.replaceWidget(self.chart, new_chart)
-        self.chart.deleteLater()
-        self.chart = new_chart
+        if self.chart.competences != list(progress.competences):
+            new_chart = CompetenceChart(progress.competences)
+            self.chart_layout.replaceWidget(self.chart, new_chart)
+            self.chart.hide()  # not painted again before its deletion
+            self.chart.deleteLater()
+            self.chart = new_chart
         if self.full:
             self.history.clear()
             for item in progress.history:

@@ -32,7 +32,11 @@ def open_training_window(
 
 
 def install_training(window: QMainWindow) -> QAction:
-    """Add the menu and the toolbar button to a MainWindow (which has ``notebook``)."""
+    """Add the menu and the toolbar button to a MainWindow (which has ``notebook``); a window
+    that already has them keeps them."""
+    existing = getattr(window, "training_action", None)
+    if isinstance(existing, QAction):
+        return existing
     notebook: Notebook = window.notebook  # type: ignore[attr-defined]
     action = QAction(
         icon("path"), QCoreApplication.translate("TrainingShell", "Training paths…"), window
