@@ -9,6 +9,7 @@ There is no name, phone or e-mail field: a note that looks like one gets a warni
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -126,6 +127,10 @@ QLabel#save_message {{
 """
 
 
+def _to_date(day: QDate) -> dt.date:
+    return dt.date(day.year(), day.month(), day.day())
+
+
 class _Card(QFrame):
     """A titled group of fields: label on the left, field and its error message on the right."""
 
@@ -227,7 +232,8 @@ class SessionFormDialog(QDialog):
 
     def _fit_to_screen(self, width: int, height: int) -> None:
         # Old laptops have 1366×768 screens: never open taller or wider than the screen.
-        screen = self.screen() if self.parentWidget() is None else self.parentWidget().screen()
+        parent = self.parentWidget()
+        screen = parent.screen() if parent is not None else self.screen()
         if screen is not None:
             available = screen.availableGeometry()
             width = min(width, int(available.width() * 0.95))
@@ -273,11 +279,11 @@ class SessionFormDialog(QDialog):
         body_layout.addWidget(self._build_notes_card(notebook))
         body_layout.addStretch(1)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("form_scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("form_scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(body)
 
         self.save_message = QLabel()
         self.save_message.setObjectName("save_message")
@@ -310,7 +316,7 @@ class SessionFormDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(top)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         footer_frame = QFrame()
         footer_frame.setStyleSheet("QFrame { border-top: 1px solid #dde2e8; }")
         footer_frame.setLayout(footer)
@@ -750,7 +756,7 @@ class SessionFormDialog(QDialog):
         oriented_choice = self.oriented.current()
         return SessionInput(
             kind=self.kind.current() or "individuel",
-            date=self.date_edit.date().toPython(),
+            date=_to_date(self.date_edit.date()),
             duration_min=self.duration.value(),
             place_type=self.place.place_type(),
             venue_id=self.place.venue_id(),
@@ -856,7 +862,7 @@ class SessionFormDialog(QDialog):
     def _on_theme_shortcut(self, number: int) -> None:
         if self.themes.toggle_number(number):
             chip = next(c for c in self.themes.main.chips() if c.number == number)
-            self.scroll.ensureWidgetVisible(chip)
+            self.scroll_area.ensureWidgetVisible(chip)
 
     def _on_notes_changed(self) -> None:
         if self.privacy_banner.isVisible() and not find_identity_data(self.notes.toPlainText()):
@@ -958,7 +964,9 @@ class SessionFormDialog(QDialog):
             self._focus[first]()
             label = self._errors.get(first)
             if label is not None:
-                QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(label, 50, 80))
+                QTimer.singleShot(
+                    0, self, lambda: self.scroll_area.ensureWidgetVisible(label, 50, 80)
+                )
 
     def _clear_error(self, name: str) -> None:
         label = self._errors.get(name)
@@ -999,7 +1007,9 @@ class SessionFormDialog(QDialog):
         )
         self.privacy_banner.setVisible(True)
         self.edit_note_button.setFocus()
-        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(self.privacy_banner))
+        QTimer.singleShot(
+            0, self, lambda: self.scroll_area.ensureWidgetVisible(self.privacy_banner)
+        )
 
     def _on_edit_note(self) -> None:
         self.privacy_banner.setVisible(False)
