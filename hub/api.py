@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -75,10 +77,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(protocol_header)], responses=ERRORS)
 
 
+def _no_epoch() -> HubError:
+    return HubError(503, "unavailable", "Le hub n'est pas initialisé (époque absente).")
+
+
 def read_epoch(db: Session) -> str:
     epoch = get_meta(db, "epoch")
     if epoch is None:
-        raise HubError(503, "unavailable", "Le hub n'est pas initialisé (époque absente).")
+        raise _no_epoch()
     return epoch
 
 
@@ -97,22 +103,25 @@ def _touch(db: Session, device_id: str, last_seen: dt.datetime | None, now: dt.d
         db.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
 
 
-def device_auth(
-    hub: Annotated[Hub, Depends(get_hub)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> DeviceContext:
+@contextmanager
+def device_read(
+    hub: Hub, credentials: HTTPAuthorizationCredentials | None, snapshot: bool = False
+) -> Iterator[tuple[Session, DeviceContext, str]]:
+    """A read transaction for an authenticated device: (session, device, epoch). The device's
+    last contact is written afterwards, at most once a minute, so sync probes stay reads."""
     now = utcnow()
-    with hub.db.session() as db:
-        device, last_seen = authenticate(db, _bearer_token(credentials))
-    if last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
-        # A separate short write, at most once a minute: sync probes stay reads.
+    with hub.db.snapshot() if snapshot else hub.db.session() as db:
+        auth = authenticate(db, _bearer_token(credentials))
+        if auth.epoch is None:
+            raise _no_epoch()
+        yield db, auth.device, auth.epoch
+    if auth.last_seen_at is None or now - auth.last_seen_at > LAST_SEEN_RESOLUTION:
         with hub.db.write() as db:
-            _touch(db, device.device_id, last_seen, now)
-    return device
+            _touch(db, auth.device.device_id, auth.last_seen_at, now)
 
 
 HubDep = Annotated[Hub, Depends(get_hub)]
-DeviceDep = Annotated[DeviceContext, Depends(device_auth)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 @router.post(
@@ -154,12 +163,7 @@ def enrol(body: EnrolRequest, request: Request, hub: HubDep) -> JSONResponse:
     response_model=PushResponse,
     summary="Envoyer un lot d'opérations (au plus 100), un résultat par opération",
 )
-def push(
-    body: PushRequest,
-    request: Request,
-    hub: HubDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> JSONResponse:
+def push(body: PushRequest, request: Request, hub: HubDep, credentials: BearerDep) -> JSONResponse:
     if len(body.ops) > hub.settings.max_ops_per_batch:
         raise HubError(
             413,
@@ -183,7 +187,7 @@ def push(
     now = utcnow()
     # Authentication, the ops and the device's bookkeeping share one write transaction.
     with hub.db.write() as db:
-        device, _ = authenticate(db, _bearer_token(credentials))
+        device = authenticate(db, _bearer_token(credentials)).device
         outcome = apply_batch(db, device.mediator_id, device.device_id, ops, now)
         db.execute(
             update(Device)
@@ -204,13 +208,12 @@ def push(
 def pull(
     request: Request,
     hub: HubDep,
-    device: DeviceDep,
+    credentials: BearerDep,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> JSONResponse:
     limit = min(limit, hub.settings.max_pull_limit)
-    with hub.db.snapshot() as db:
-        epoch = read_epoch(db)
+    with device_read(hub, credentials, snapshot=True) as (db, device, epoch):
         page = pull_page(db, device.mediator_id, since, limit)
     _use_epoch(request, hub, epoch)
     return JSONResponse(
@@ -224,10 +227,9 @@ def pull(
     summary="Après une restauration du hub : ce qui manque au hub",
 )
 def reconcile_inventory(
-    body: ReconcileRequest, request: Request, hub: HubDep, device: DeviceDep
+    body: ReconcileRequest, request: Request, hub: HubDep, credentials: BearerDep
 ) -> JSONResponse:
-    with hub.db.snapshot() as db:
-        epoch = read_epoch(db)
+    with device_read(hub, credentials, snapshot=True) as (db, device, epoch):
         missing, stale = reconcile(
             db, device.mediator_id, [(i.entity, i.entity_id, i.version) for i in body.items]
         )
@@ -240,9 +242,9 @@ def reconcile_inventory(
     response_model=StatusResponse,
     summary="Sonde peu coûteuse : le hub est joignable, son époque, le compteur",
 )
-def status(request: Request, hub: HubDep, device: DeviceDep) -> JSONResponse:
-    with hub.db.session() as db:
-        epoch = read_epoch(db)
+def status(request: Request, hub: HubDep, credentials: BearerDep) -> JSONResponse:
+    with device_read(hub, credentials) as (_, device, epoch):
+        pass  # one query: the device, its mediator's counter and the epoch
     _use_epoch(request, hub, epoch)
     return JSONResponse(
         {
@@ -267,11 +269,10 @@ def status(request: Request, hub: HubDep, device: DeviceDep) -> JSONResponse:
 def get_catalogue(
     request: Request,
     hub: HubDep,
-    device: DeviceDep,
+    credentials: BearerDep,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> Response:
-    with hub.db.session() as db:
-        epoch = read_epoch(db)
+    with device_read(hub, credentials) as (db, _, epoch):
         cat = catalogue.current(db)
     _use_epoch(request, hub, epoch)
     headers = {"ETag": cat.etag}

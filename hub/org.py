@@ -282,10 +282,19 @@ class DeviceContext:
     purged_seq: int
 
 
-def authenticate(db: Session, token: str | None) -> tuple[DeviceContext, dt.datetime | None]:
-    """The device behind a bearer token and its last contact time, or 401 (read only)."""
+@dataclass(frozen=True)
+class Authenticated:
+    device: DeviceContext
+    last_seen_at: dt.datetime | None
+    epoch: str | None
+
+
+def authenticate(db: Session, token: str | None) -> Authenticated:
+    """The device behind a bearer token, its last contact and the hub's epoch, in one query;
+    401 for an unknown or revoked device. Read only."""
     if not token:
         raise token_invalid()
+    epoch = select(HubMeta.value).where(HubMeta.key == "epoch").scalar_subquery()
     row = db.execute(
         select(
             Device.id,
@@ -295,6 +304,7 @@ def authenticate(db: Session, token: str | None) -> tuple[DeviceContext, dt.date
             Mediator.seq,
             Mediator.purged_seq,
             Mediator.disabled_at,
+            epoch.label("epoch"),
         )
         .join(Mediator, Mediator.id == Device.mediator_id)
         .where(Device.token_hash == sha256_hex(token))
@@ -303,7 +313,8 @@ def authenticate(db: Session, token: str | None) -> tuple[DeviceContext, dt.date
         raise token_invalid()
     if row.revoked_at is not None or row.disabled_at is not None:
         raise device_revoked()
-    return DeviceContext(row.id, row.mediator_id, row.seq, row.purged_seq), row.last_seen_at
+    device = DeviceContext(row.id, row.mediator_id, row.seq, row.purged_seq)
+    return Authenticated(device, row.last_seen_at, row.epoch)
 
 
 def revoke_device(db: Session, device_id: str, now: dt.datetime | None = None) -> Device:
