@@ -96,7 +96,7 @@ QDateEdit, QComboBox, QSpinBox {{ min-height: 30px; }}
 QLineEdit:focus, QPlainTextEdit:focus {{
     border: 2px solid {style.ACCENT};
 }}
-QLineEdit[invalid="true"], QSpinBox[invalid="true"], QDateEdit[invalid="true"] {{
+QLineEdit[invalid="true"] {{
     border: 2px solid {style.ERROR}; border-radius: 6px;
 }}
 QPushButton {{
@@ -196,7 +196,8 @@ class SessionFormDialog(QDialog):
         self._loading = False
         self._identity_ack: str | None = None
         self._errors: dict[str, QLabel] = {}
-        self._error_widgets: dict[str, QWidget] = {}
+        # Text fields framed in red while in error (spin boxes keep their native frame).
+        self._error_widgets: dict[str, QLineEdit] = {}
         self._focus: dict[str, Callable[[], None]] = {}
         self.saved_id: str | None = None
 
@@ -353,7 +354,7 @@ class SessionFormDialog(QDialog):
         fields: tuple[str, ...],
         focus: Callable[[], None],
         buddy: QWidget | None = None,
-        highlight: QWidget | None = None,
+        highlight: QLineEdit | None = None,
     ) -> QWidget:
         label, error, box = card.add_row(text, widget, buddy)
         for name in fields:
@@ -406,7 +407,6 @@ class SessionFormDialog(QDialog):
             ("date",),
             self.date_edit.setFocus,
             buddy=self.date_edit,
-            highlight=self.date_edit,
         )
 
         self.duration = DurationPicker(durations)
@@ -417,7 +417,6 @@ class SessionFormDialog(QDialog):
             ("duration_min",),
             self.duration.focus_custom,
             buddy=self.duration.presets,
-            highlight=self.duration.hours,
         )
 
         self.place = PlacePicker(notebook.venues.list(), communes)
@@ -597,11 +596,9 @@ class SessionFormDialog(QDialog):
             ("participants",),
             self.participants.setFocus,
             buddy=self.participants,
-            highlight=self.participants,
         )
         self._errors["participants_returning"] = self._errors["participants"]
         self._focus["participants_returning"] = self.returning.setFocus
-        self._error_widgets["participants_returning"] = self.returning
 
         self.counters = CountersEditor()
         self.counters_section = CollapsibleSection(
