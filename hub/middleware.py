@@ -1,5 +1,6 @@
 """The hub's outer layer (pure ASGI): protocol check, body limits and gzip bodies, the
-``X-Carnet-Epoch`` and ``Date`` headers on every response, and a JSON 500 for the unexpected.
+``X-Carnet-Epoch`` header on every response, and a JSON 500 for the unexpected. (``Date`` comes
+from the HTTP server itself, uvicorn, on every response: setting it here too would send two.)
 
 It runs before routing, so a wrong protocol gets 426 and an oversized or corrupt body gets
 413/400 before anything reads it, and nothing partial is ever stored.
@@ -7,7 +8,6 @@ It runs before routing, so a wrong protocol gets 426 and an oversized or corrupt
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import zlib
@@ -81,7 +81,6 @@ class CarnetMiddleware:
                 started = True
                 headers = MutableHeaders(scope=message)
                 headers[EPOCH_HEADER] = scope.get("carnet_epoch") or self.epoch.value
-                headers["date"] = email.utils.formatdate(usegmt=True)
                 headers.setdefault("cache-control", "no-store")
             await send(message)
 

@@ -17,11 +17,10 @@ from hub.db import Database
 
 
 def uvicorn_config(app: Any, host: str, port: int, **kwargs: Any) -> uvicorn.Config:
-    # The hub sets Date itself (on every response, errors included): no second one from uvicorn.
+    # uvicorn's own Date header (on every response, errors included) is the one devices read
+    # to check their clock; the hub adds X-Carnet-Epoch.
     kwargs.setdefault("log_level", "warning")
-    return uvicorn.Config(
-        app, host=host, port=port, date_header=False, server_header=False, **kwargs
-    )
+    return uvicorn.Config(app, host=host, port=port, server_header=False, **kwargs)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -74,6 +74,27 @@ def test_same_batch_from_three_connections_applies_once(server, hub_db):
         assert c.get("/api/v1/sync/status").json()["seq"] == 100
 
 
+def test_every_answer_has_one_date_and_the_epoch(server, hub_db):
+    import email.utils
+
+    token = _enrol(server, hub_db, new_mediator(hub_db), "Portable")
+    with _client(server, token) as c:
+        answers = [
+            c.get("/api/v1/sync/status"),
+            c.get("/api/v1/nulle-part"),
+            c.get("/api/v1/sync/status", headers={"Authorization": "Bearer faux"}),
+            c.get("/api/v1/sync/status", headers={"X-Carnet-Protocol": "9"}),
+            c.post(
+                "/api/v1/sync/push", content=b"pas du gzip", headers={"Content-Encoding": "gzip"}
+            ),
+        ]
+    assert [a.status_code for a in answers] == [200, 404, 401, 426, 400]
+    for a in answers:
+        (date,) = a.headers.get_list("date")
+        assert email.utils.parsedate_to_datetime(date).tzinfo is not None
+        assert len(a.headers["x-carnet-epoch"]) == 36
+
+
 def test_a_puller_racing_pushers_never_skips_a_change(server, hub_db):
     mediator = new_mediator(hub_db)
     tokens = [_enrol(server, hub_db, mediator, f"Appareil {i}") for i in range(3)]
