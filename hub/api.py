@@ -214,7 +214,8 @@ def pull(
 ) -> JSONResponse:
     limit = min(limit, hub.settings.max_pull_limit)
     with device_read(hub, credentials, snapshot=True) as (db, device, epoch):
-        page = pull_page(db, device.mediator_id, since, limit)
+        counter = (device.mediator_seq, device.purged_seq)  # read in this same snapshot
+        page = pull_page(db, device.mediator_id, since, limit, counter)
     _use_epoch(request, hub, epoch)
     return JSONResponse(
         {"epoch": epoch, "changes": page.changes, "next": page.next, "more": page.more}

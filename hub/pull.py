@@ -33,16 +33,26 @@ class PullPage:
     more: bool
 
 
-def pull_page(db: Session, mediator_id: str, since: int, limit: int) -> PullPage:
+def pull_page(
+    db: Session,
+    mediator_id: str,
+    since: int,
+    limit: int,
+    counter: tuple[int, int] | None = None,
+) -> PullPage:
     """Changes with ``seq > since``, oldest first, at most ``limit``. Run it in a snapshot
-    transaction: the counter and the rows must be read from the same committed state."""
-    counter = db.execute(
-        select(Mediator.seq, Mediator.purged_seq).where(Mediator.id == mediator_id)
-    ).one()
-    if 0 < since < counter.purged_seq:
-        raise cursor_expired(since, counter.purged_seq)
-    if since >= counter.seq:
-        return PullPage([], since, False)
+    transaction: the counter and the rows must be read from the same committed state
+    (``counter`` = (seq, purged_seq) when the caller already read them in that snapshot)."""
+    if counter is None:
+        seq, purged = db.execute(
+            select(Mediator.seq, Mediator.purged_seq).where(Mediator.id == mediator_id)
+        ).one()
+    else:
+        seq, purged = counter
+    if 0 < since < purged:
+        raise cursor_expired(since, purged)
+    if since >= seq:
+        return PullPage([], since, False)  # the common no-op sync: no record table is read
     rows: list[tuple[int, str, dict[str, Any]]] = []
     for entity, table in RECORD_TABLES.items():
         query = (
@@ -67,7 +77,7 @@ def pull_page(db: Session, mediator_id: str, since: int, limit: int) -> PullPage
         for seq, entity, row in rows
     ]
     # No more rows: the cursor jumps to the counter (seq numbers may have gaps).
-    next_seq = rows[-1][0] if more else int(counter.seq)
+    next_seq = rows[-1][0] if more else int(seq)
     return PullPage(changes, next_seq, more)
 
 
