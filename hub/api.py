@@ -19,7 +19,7 @@ from hub.config import PROTOCOL_VERSION, Settings
 from hub.db import Database
 from hub.errors import HubError
 from hub.middleware import EpochHolder
-from hub.models import Device, utcnow
+from hub.models import Conflict, Device, utcnow
 from hub.org import LAST_SEEN_RESOLUTION, DeviceContext, authenticate, enrol_device, get_meta
 from hub.pull import pull_page, reconcile
 from hub.push import Op, apply_batch
@@ -34,6 +34,8 @@ from hub.schemas import (
     PushResponse,
     ReconcileRequest,
     ReconcileResponse,
+    ResolveRequest,
+    ResolveResponse,
     StatusResponse,
 )
 
@@ -236,6 +238,31 @@ def reconcile_inventory(
         )
     _use_epoch(request, hub, epoch)
     return JSONResponse({"epoch": epoch, "missing": missing, "stale": stale})
+
+
+@router.post(
+    "/sync/conflicts/resolve",
+    response_model=ResolveResponse,
+    summary="Conflits réglés sur l'appareil (la valeur du hub a été gardée)",
+)
+def resolve_conflicts(
+    body: ResolveRequest, request: Request, hub: HubDep, credentials: BearerDep
+) -> JSONResponse:
+    now = utcnow()
+    with hub.db.write() as db:
+        auth = authenticate(db, _bearer_token(credentials))
+        result = db.execute(
+            update(Conflict)
+            .where(
+                Conflict.mediator_id == auth.device.mediator_id,
+                Conflict.op_id.in_(body.op_ids),
+                Conflict.resolved_at.is_(None),
+            )
+            .values(resolved_at=now)
+        )
+        epoch = auth.epoch or read_epoch(db)
+    _use_epoch(request, hub, epoch)
+    return JSONResponse({"epoch": epoch, "resolved": result.rowcount})  # type: ignore[attr-defined]
 
 
 @router.get(

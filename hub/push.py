@@ -35,6 +35,7 @@ from hub.models import (
     HubMeta,
     Mediator,
     RecordVersion,
+    utcnow,
 )
 from hub.records import (
     ENTITIES,
@@ -156,6 +157,8 @@ class _Writes:
     versions: list[dict[str, Any]] = field(default_factory=list)
     applied: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
+    now: dt.datetime | None = None
 
     def flush(self, db: Session) -> None:
         inserts: dict[str, list[dict[str, Any]]] = {}
@@ -181,11 +184,18 @@ class _Writes:
             _insert_many(db, _APPLIED, self.applied)
         if self.conflicts:
             _insert_many(db, _CONFLICTS, self.conflicts)
+        if self.settled:
+            db.execute(
+                update(Conflict)
+                .where(Conflict.id.in_(self.settled), Conflict.resolved_at.is_(None))
+                .values(resolved_at=self.now or utcnow())
+            )
         self.new_ids.difference_update(self.rows)
         self.rows.clear()
         self.versions.clear()
         self.applied.clear()
         self.conflicts.clear()
+        self.settled.clear()
 
 
 @dataclass
@@ -211,9 +221,10 @@ class BatchPlanner:
         self.next_seq = first_seq
         self.now = now
         self.state: dict[tuple[str, str], dict[str, Any] | None] = {}
-        self.writes = _Writes()
+        self.writes = _Writes(now=now)
         self.traces: list[_OpTrace] = []
         self.versions_in_batch: dict[tuple[str, int], dict[str, Any]] = {}
+        self.open_conflicts: dict[str, list[tuple[str, int]]] = {}
 
     # ---- loading ----------------------------------------------------------------------------
     def load(self, ops: Iterable[Op]) -> None:
@@ -234,6 +245,24 @@ class BatchPlanner:
             }
             for entity_id in ids:
                 self.state[(entity, entity_id)] = found.get(entity_id)
+        # Conflicts still open on edited records (creations cannot settle any: skip the query).
+        edited = {op.entity_id for op in ops if op.base_version > 0}
+        if edited:
+            for conflict_id, entity_id, hub_version in self.db.execute(
+                select(Conflict.id, Conflict.entity_id, Conflict.hub_version).where(
+                    Conflict.mediator_id == self.mediator_id,
+                    Conflict.resolved_at.is_(None),
+                    Conflict.entity_id.in_(edited),
+                )
+            ):
+                self.open_conflicts.setdefault(entity_id, []).append((conflict_id, hub_version))
+
+    def _settle_conflicts(self, op: Op) -> None:
+        """A write based on the hub's version after a conflict settles it: whoever made it
+        saw the hub's values and chose."""
+        for conflict_id, hub_version in self.open_conflicts.get(op.entity_id, []):
+            if op.base_version >= hub_version and conflict_id not in self.writes.settled:
+                self.writes.settled.append(conflict_id)
 
     # ---- planning ---------------------------------------------------------------------------
     def _take_seq(self) -> int:
@@ -358,6 +387,7 @@ class BatchPlanner:
         if row["deleted"]:
             return OpResult(op.op_id, APPLIED, row["version"])
         # Delete beats any edit made on the hub since the device's base.
+        self._settle_conflicts(op)
         self._archive(op.entity, row)
         new = dict(row)
         new.update(
@@ -395,6 +425,7 @@ class BatchPlanner:
             )
         if op.base_version >= row["version"]:
             # The device saw the hub's latest version (or is ahead of a restored hub).
+            self._settle_conflicts(op)
             self._archive(op.entity, row)
             new = dict(row)
             new.update(values)
@@ -635,7 +666,7 @@ def _apply_one_by_one(
         except (IntegrityError, DataError) as err:
             for key, value in before.items():
                 planner.state[key] = value
-            planner.writes = _Writes(new_ids=new_before)
+            planner.writes = _Writes(new_ids=new_before, now=now)
             planner.traces = planner.traces[:-1] if planner.traces else []
             results[op.op_id] = _refused_by_database(db, planner, op, err)
     return results, planner.next_seq - 1

@@ -106,6 +106,15 @@ class ReconcileResponse(BaseModel):
     stale: list[str]
 
 
+class ResolveRequest(Strict):
+    op_ids: list[str] = Field(max_length=1000, description="Opérations dont le conflit est réglé")
+
+
+class ResolveResponse(BaseModel):
+    epoch: str
+    resolved: int
+
+
 class StatusResponse(BaseModel):
     epoch: str
     server_time: str

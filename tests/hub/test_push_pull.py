@@ -228,3 +228,59 @@ def test_delete_beats_a_later_edit(client, device, hub_db):
     assert "supprimé" in result["reason"]
     (change,) = pull_all(client, laptop)[0]
     assert change["deleted"] is True and change["payload"]["notes"] == ""
+
+
+def test_conflicts_are_settled_by_a_later_choice(client, device, hub_db):
+    """Open conflicts count in the operator's health view until the mediator chooses: a push
+    based on the hub's version settles them, and so does the explicit resolve call."""
+    laptop = enrol(client, hub_db, device.mediator_id, "Deuxième portable")
+
+    def open_conflicts() -> int:
+        with hub_db.session() as s:
+            return s.scalar(
+                select(func.count()).select_from(Conflict).where(Conflict.resolved_at.is_(None))
+            )
+
+    first, second = session_payload(), session_payload()
+    push(client, device, [op(first), op(second)])
+    push(
+        client,
+        laptop,
+        [
+            op(dict(first, duration_min=60), base_version=1),
+            op(dict(second, duration_min=60), base_version=1),
+        ],
+    )
+    results = push(
+        client,
+        device,
+        [
+            op(dict(first, duration_min=90), base_version=1),
+            op(dict(second, duration_min=90), base_version=1),
+        ],
+    )
+    conflicts = results.json()["results"]
+    assert [r["status"] for r in conflicts] == ["conflict", "conflict"]
+    assert open_conflicts() == 2
+    # Keep the device's value for the first: a new op based on the hub's version.
+    keep_mine = op(dict(first, duration_min=90), base_version=conflicts[0]["version"])
+    assert push(client, device, [keep_mine]).json()["results"][0]["status"] == "applied"
+    assert open_conflicts() == 1
+    # Keep the hub's value for the second: nothing to push, the device says so.
+    r = client.post(
+        "/api/v1/sync/conflicts/resolve",
+        json={"op_ids": [conflicts[1]["op_id"], new_id()]},
+        headers=device.auth,
+    )
+    assert r.status_code == 200 and r.json()["resolved"] == 1
+    assert open_conflicts() == 0
+    # Another mediator cannot settle this mediator's conflicts.
+    from tests.hub.helpers import new_mediator
+
+    stranger = enrol(client, hub_db, new_mediator(hub_db, "Sam"))
+    r = client.post(
+        "/api/v1/sync/conflicts/resolve",
+        json={"op_ids": [conflicts[0]["op_id"]]},
+        headers=stranger.auth,
+    )
+    assert r.json()["resolved"] == 0
