@@ -673,9 +673,8 @@ def _apply_one_by_one(
 
 
 def _refused_by_database(db: Session, planner: BatchPlanner, op: Op, err: Exception) -> OpResult:
-    if isinstance(err, IntegrityError) and db.get(AppliedOp, op.op_id) is not None:
-        stored = db.get(AppliedOp, op.op_id)
-        assert stored is not None
+    stored = db.get(AppliedOp, op.op_id) if isinstance(err, IntegrityError) else None
+    if stored is not None:  # the same op applied meanwhile by another request
         return _stored_result(stored)
     result = _rejected(
         op,
