@@ -282,7 +282,10 @@ class CommuneIndex:
         return [self._commune(i) for i in best]
 
     def _code_matches(self, codes: list[str]) -> dict[int, int]:
-        """Rows matching every code token → rank (0 INSEE, 1 exact postal code, 2 prefix)."""
+        """Rows matching every code token → rank (0 exact postal code, 1 INSEE, 2 prefix).
+
+        Mediators type postal codes far more often than INSEE codes, so "59100" gives Roubaix
+        (postal code 59100) before Bousignies (INSEE code 59100)."""
         result: dict[int, int] | None = None
         for code in codes:
             ranks: dict[int, int] = {}
@@ -290,12 +293,12 @@ class CommuneIndex:
                 start = bisect_left(self._postal_codes, code)
                 end = bisect_left(self._postal_codes, code[:-1] + chr(ord(code[-1]) + 1))
                 for postal in self._postal_codes[start:end]:
-                    rank = 1 if postal == code else 2
+                    rank = 0 if postal == code else 2
                     for i in self._by_postal[postal]:
                         ranks[i] = min(rank, ranks.get(i, rank))
             insee_row = self._by_insee.get(code)
             if insee_row is not None:
-                ranks[insee_row] = 0
+                ranks[insee_row] = min(1, ranks.get(insee_row, 1))
             result = (
                 ranks
                 if result is None

@@ -382,7 +382,7 @@ class SessionService:
             last = db.scalar(
                 select(Accompagnement)
                 .where(Accompagnement.deleted_at.is_(None))
-                .order_by(Accompagnement.created_at.desc())
+                .order_by(Accompagnement.id.desc())  # UUIDv7: creation order, primary-key index
                 .limit(1)
             )
             inp = SessionInput(date=today or dt.date.today())
@@ -410,7 +410,7 @@ class SessionService:
             rows = db.execute(
                 select(Accompagnement.duration_min, Accompagnement.themes)
                 .where(Accompagnement.deleted_at.is_(None))
-                .order_by(Accompagnement.created_at.desc())
+                .order_by(Accompagnement.id.desc())  # UUIDv7: creation order, primary-key index
                 .limit(limit)
             ).all()
         durations: Counter[int] = Counter()

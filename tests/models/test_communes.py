@@ -210,7 +210,10 @@ def test_a_postal_code_shows_in_the_label(index):
 
 
 def test_insee_code_search(index):
-    assert index.search("59350")[0].name == "Lille"
+    # 59350 is Lille's INSEE code and also a postal code: the postal code comes first.
+    results = index.search("59350")
+    assert "59350" in results[0].postal_codes
+    assert "Lille" in [c.name for c in results[:3]]
     assert index.search("2A004")[0].name == "Ajaccio"
     assert index.search("2a004")[0].name == "Ajaccio"
     assert index.get("2a004") == index.get("2A004")
@@ -393,3 +396,9 @@ def test_rebuild_from_npm_is_byte_identical(tmp_path):
 
     licence = "LICENCE-communes.txt"
     assert without_date(tmp_path / licence) == without_date(DATA_DIR / licence)
+
+
+def test_exact_postal_code_ranks_before_a_same_insee_code(index):
+    results = index.search("59100")
+    assert results[0].name == "Roubaix"
+    assert any(c.insee == "59100" for c in results)
