@@ -475,11 +475,13 @@ class MainWindow(QMainWindow):
             if clicked is resume:
                 session_id = None if key == NEW_SESSION_KEY else key.split(":", 1)[1]
                 if session_id and self.notebook.sessions.is_deleted(session_id):
-                    # The session was deleted since: its input comes back as a new session.
+                    # The session was deleted since: its input comes back as a new session,
+                    # kept as the new-session draft until it is saved or discarded.
                     kept = self.notebook.drafts.load(key)
+                    if kept is not None:
+                        self.notebook.drafts.save(NEW_SESSION_KEY, kept)
                     self.notebook.drafts.discard(key)
-                    self.open_form(initial=kept)
-                    return
+                    session_id = None
                 form = self.open_form(session_id=session_id)
                 form_resume = getattr(form, "resume_button", None)
                 if form_resume is not None and not form.draft_banner.isHidden():

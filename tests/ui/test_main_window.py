@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 
-from app.services.drafts import key_for
+from app.services.drafts import NEW_SESSION_KEY, key_for
 from app.services.sessions import SessionInput
 from app.ui.errors import ErrorReporter
 from app.ui.main_window import pending_changes
@@ -288,3 +288,24 @@ def test_unexpected_error_shows_a_dialog_and_carnet_keeps_running(qtbot, main_wi
         logging.getLogger().removeHandler(handler)
         handler.close()
         reporter.uninstall()
+
+
+def test_draft_of_a_since_deleted_session_survives_an_unchanged_close(main_window, record, qtbot):
+    nb = main_window.notebook
+    target = record(notes="avant")
+    edited = nb.sessions.get(target)
+    edited.notes = "modifiée puis perdue"
+    nb.drafts.save(key_for(target), edited)
+    nb.sessions.delete(target)
+
+    box = main_window.offer_drafts()
+    assert box is not None
+    resume = next(b for b in box.buttons() if b.text() == box.defaultButton().text())
+    resume.click()
+    qtbot.waitUntil(lambda: main_window.form is not None and main_window.form.isVisible())
+    form = main_window.form
+    assert form.current_input().notes == "modifiée puis perdue"
+    form.reject()  # closed without any change
+    kept = nb.drafts.load(NEW_SESSION_KEY)
+    assert isinstance(kept, SessionInput) and kept.notes == "modifiée puis perdue"
+    assert nb.drafts.load(key_for(target)) is None
