@@ -32,6 +32,15 @@ from app.ui.training.labels import event_text, path_status_label
 from app.ui.widgets import style
 
 
+# One style sheet on the view for all its cards: a sheet per widget costs a re-polish each.
+VIEW_QSS = (
+    f"QFrame#nextStepHint {{ background: {style.ACCENT_SOFT}; border-radius: 8px; }}"
+    f"QFrame#nextStepHint QLabel {{ color: {style.ACCENT_TEXT}; }}"
+    f"QFrame#pathCard {{ border: 1px solid {style.BORDER}; border-radius: 8px;"
+    f" background: {style.SURFACE}; }}"
+)
+
+
 def card(title: str, body: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
     frame = QFrame()
     frame.setObjectName("card")
@@ -53,10 +62,6 @@ class NextStepHint(QFrame):
         super().__init__(parent)
         self.setObjectName("nextStepHint")
         self.step = step
-        self.setStyleSheet(
-            f"QFrame#nextStepHint {{ background: {style.ACCENT_SOFT}; border-radius: 8px; }}"
-            f"QLabel {{ color: {style.ACCENT_TEXT}; }}"
-        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         self.label = QLabel()
@@ -105,10 +110,6 @@ class PathCard(QFrame):
         super().__init__(parent)
         self.path = path
         self.setObjectName("pathCard")
-        self.setStyleSheet(
-            f"QFrame#pathCard {{ border: 1px solid {style.BORDER}; border-radius: 8px;"
-            f" background: {style.SURFACE}; }}"
-        )
         grid = QGridLayout(self)
         grid.setContentsMargins(12, 8, 12, 10)
         self.title_label = title = QLabel(path.title)
@@ -185,6 +186,7 @@ class ProgressView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("progressView")
+        self.setStyleSheet(VIEW_QSS)
         self.notebook = notebook
         self.subject = subject
         self.full = full
@@ -242,6 +244,7 @@ class ProgressView(QWidget):
         columns.addWidget(paths_frame, 1)
         columns.addWidget(chart_frame, 1)
         layout.addLayout(columns)
+        # The history (and its cancel button) exists in the full view only.
         self.history = QListWidget()
         self.history.setMinimumHeight(180)
         self.history.setObjectName("progressHistory")
