@@ -29,8 +29,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # PySide6 6.12.0 on CPython 3.11 returns None from void methods without a new reference (None is
 # immortal from 3.12 on, where this is harmless): each call takes one reference away from None,
-# and after some 30 page builds the interpreter aborts with "none_dealloc". References held here
-# keep the benchmark alive; see the report in bench/README.md.
+# and a tight loop of some 30 page builds aborts with "none_dealloc". References held here keep
+# the benchmark alive; see bench/README.md.
 _NONE_GUARD = [None] * 4_000_000 if sys.version_info < (3, 12) else []
 
 from bench.common import ms  # noqa: E402
