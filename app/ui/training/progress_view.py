@@ -31,7 +31,6 @@ from app.ui.training.dialogs import CertificateDialog, EnrolDialog, RecordProgre
 from app.ui.training.labels import event_text, path_status_label
 from app.ui.widgets import style
 
-
 # One style sheet on the view for all its cards: a sheet per widget costs a re-polish each.
 VIEW_QSS = (
     f"QFrame#nextStepHint {{ background: {style.ACCENT_SOFT}; border-radius: 8px; }}"
