@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_statistics"
 
 
 class DatabaseTooNewError(Exception):

@@ -250,3 +250,7 @@ Index(
     RECORD_TABLES["beneficiary"].c.mediator_id,
     RECORD_TABLES["beneficiary"].c.code,
 )
+
+# The statistics' aggregate tables share this metadata (migrations, backups, tests).
+import hub.stats.schema  # noqa: E402,F401
+import hub.web.schema  # noqa: E402,F401

@@ -45,6 +45,7 @@ from hub.records import (
     validate_payload,
     wire_payload,
 )
+from hub.stats.maintain import apply_record_changes
 
 APPLIED, DUPLICATE, CONFLICT, GONE, REJECTED = (
     "applied",
@@ -153,6 +154,9 @@ class _Writes:
     """Writes planned for the database, flushed in bulk."""
 
     rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # Each written row as the database holds it before this flush (None: new), for the
+    # statistics' aggregates (hub/stats/maintain.py).
+    before: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     new_ids: set[tuple[str, str]] = field(default_factory=set)
     versions: list[dict[str, Any]] = field(default_factory=list)
     applied: list[dict[str, Any]] = field(default_factory=list)
@@ -177,6 +181,11 @@ class _Writes:
         for entity, batch in updates.items():
             table = RECORD_TABLES[entity]
             db.execute(update(table).where(table.c.id == bindparam("b_id")), batch)
+        apply_record_changes(
+            db,
+            "accompagnement",
+            [(self.before.get(k), r) for k, r in self.rows.items() if k[0] == "accompagnement"],
+        )
         # Core inserts (executemany): no ORM bookkeeping per row.
         if self.versions:
             _insert_many(db, _VERSIONS, self.versions)
@@ -192,6 +201,7 @@ class _Writes:
             )
         self.new_ids.difference_update(self.rows)
         self.rows.clear()
+        self.before.clear()
         self.versions.clear()
         self.applied.clear()
         self.conflicts.clear()
@@ -272,6 +282,8 @@ class BatchPlanner:
 
     def _store(self, entity: str, row: dict[str, Any], is_new: bool) -> None:
         key = (entity, row["id"])
+        if key not in self.writes.before:
+            self.writes.before[key] = self.state.get(key)
         self.state[key] = row
         self.writes.rows[key] = row
         if is_new:

@@ -1,0 +1,313 @@
+"""Keep the aggregate tables (hub/stats/schema.py) equal to the records, op by op.
+
+The push path calls :func:`apply_record_changes` with, for every accompagnement row it writes,
+the row as it was in the database before the batch (``None`` for a new one) and the row it
+writes, inside the same transaction (and the same savepoint) as the write: a rolled-back op
+rolls its aggregate change back with it. The old row's contribution is subtracted and the new
+one added, so edits, deletions (a tombstone contributes nothing) and undeletions all stay
+exact. Rows that fall back to zero are kept (they add nothing; deleting them would cost a
+scan). Deltas of a batch are summed in memory first, then written with one upsert per key
+(``INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x``, on SQLite and PostgreSQL alike), in
+key order so that concurrent batches always lock rows in the same order (no deadlock).
+
+:func:`rebuild` recomputes everything from the records (``carnet-hub rebuild-aggregates``).
+The rules mirror the desktop's national counting rules (app/services/stats.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Table, delete, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.models import referentiels as ref
+from hub.models import RECORD_TABLES
+from hub.stats.schema import MEASURES, STAT_AREA, STAT_CELL, STAT_PERSON, STAT_PERSON_FIRST
+from hub.stats.territory import NO_PLACE, Territories, shared_territories
+
+NC = ref.NON_COMMUNIQUE
+NOT_ORIENTED = "non_oriente"
+TOTAL = "total"
+COUNTER_GROUPS = {"genre": ref.GENRES, "age": ref.TRANCHES_AGE, "statut": ref.STATUTS}
+COUNTER_ALIASES = {"age_bracket": "age", "tranche_age": "age"}
+_M = {name: i for i, name in enumerate(MEASURES)}
+
+Vector = list[int]
+CellKey = tuple[str, str, str, str, str, str]  # month, mediator, commune, tag, dim, value
+AreaKey = tuple[str, str, str, str, str, str]  # level, code, month, tag, dim, value
+PersonKey = tuple[str, str, str, str, str]  # beneficiary, month, mediator, commune, tag
+
+
+def _split(value: Any) -> list[str]:
+    return [v for v in str(value or "").split("|") if v]
+
+
+def _counters(raw: Any, participants: int) -> dict[str, dict[str, int]]:
+    """A workshop's valid counters per group; never more than the participants in total."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    for alias, key in COUNTER_ALIASES.items():
+        if alias in data:
+            data.setdefault(key, data[alias])
+    out: dict[str, dict[str, int]] = {}
+    for group in COUNTER_GROUPS:
+        counts = data.get(group)
+        known = 0
+        kept: dict[str, int] = {}
+        if isinstance(counts, dict):
+            for code, n in counts.items():
+                valid = isinstance(n, int) and not isinstance(n, bool) and n > 0
+                if valid and known + n <= participants:
+                    kept[code or NC] = kept.get(code or NC, 0) + n
+                    known += n
+        out[group] = kept
+    return out
+
+
+def session_cells(row: Mapping[str, Any]) -> tuple[str, list[tuple[str, str, Vector]]]:
+    """(month, [(dim, value, measures)]) of one non-deleted accompagnement row."""
+    date = row["date"]
+    month = date.isoformat()[:7] if isinstance(date, dt.date) else str(date)[:7]
+    minutes = int(row["duration_min"] or 0)
+    workshop = row["kind"] == "collectif"
+    participants = max(int(row["participants"] or 0), 0) if workshop else 0
+    accomp = participants if workshop else 1
+    base = [1, accomp, minutes] + [0] * 6
+    total = list(base)
+    if workshop:
+        total[_M["workshops"]] = 1
+        total[_M["participants"]] = participants
+        returning = row["participants_returning"]
+        if returning is None:
+            total[_M["ws_unknown"]] = participants
+        else:
+            total[_M["ws_returning"]] = min(int(returning), participants)
+    else:
+        total[_M["individual"]] = 1
+        if not row["beneficiary_id"]:
+            total[_M["anonymous"]] = 1
+    cells: list[tuple[str, str, Vector]] = [(TOTAL, TOTAL, total)]
+    add = cells.append
+    add(("type", row["kind"], list(base)))
+    add(("place_type", row["place_type"] or NC, list(base)))
+    add(("duration", ref.duration_bucket(minutes), list(base)))
+    for code in _split(row["themes"]):
+        add(("theme", code, list(base)))
+    for code in _split(row["materiels"]):
+        add(("materiel", code, list(base)))
+    if row["venue_id"]:
+        add(("venue", row["venue_id"], list(base)))
+    if workshop:
+        counters = _counters(row["counters"], participants) if row["counters"] else {}
+        for group in COUNTER_GROUPS:
+            kept = counters.get(group, {})
+            missing = participants - sum(kept.values())
+            if missing:
+                kept = {**kept, NC: kept.get(NC, 0) + missing}
+            for code, n in kept.items():
+                add((group, code, [0, n, 0] + [0] * 6))
+    else:
+        one = [0, 1, 0] + [0] * 6
+        add(("autonomy", row["autonomy"] or NC, [1, 1, minutes] + [0] * 6))
+        orientation = NOT_ORIENTED if row["oriented"] is False else row["orientation"] or NC
+        add(("orientation", orientation, [1, 1, minutes] + [0] * 6))
+        add(("genre", row["genre"] or NC, list(one)))
+        add(("age", row["age_bracket"] or NC, list(one)))
+        add(("statut", row["statut"] or NC, list(one)))
+    return month, cells
+
+
+class Deltas:
+    """Summed changes of the aggregate tables, written in one go."""
+
+    def __init__(self, territories: Territories | None = None) -> None:
+        self.territories = territories or shared_territories()
+        self.cells: dict[CellKey, Vector] = defaultdict(lambda: [0] * len(MEASURES))
+        self.areas: dict[AreaKey, Vector] = defaultdict(lambda: [0] * len(MEASURES))
+        self.area_parent: dict[tuple[str, str], str] = {}
+        self.persons: dict[PersonKey, int] = defaultdict(int)
+        self.person_place: dict[str, tuple[str, str]] = {}
+        self.beneficiaries: set[str] = set()
+
+    def add_row(self, row: Mapping[str, Any], sign: int) -> None:
+        if row is None or row.get("deleted") or row.get("date") is None:
+            return
+        month, cells = session_cells(row)
+        mediator = row["mediator_id"]
+        commune = row["commune_insee"] or NO_PLACE
+        place = self.territories.place(commune)
+        tags = [""] + sorted(set(_split(row["tags"])))
+        if place is None:
+            areas = [("departement", NO_PLACE)]
+        else:
+            areas = [
+                ("commune", place.commune),
+                ("epci", place.piece),
+                ("departement", place.departement),
+            ]
+            self.area_parent[("commune", place.commune)] = place.piece
+            self.area_parent[("epci", place.piece)] = place.departement
+        for tag in tags:
+            for dim, value, vector in cells:
+                target = self.cells[(month, mediator, commune, tag, dim, value)]
+                for i, v in enumerate(vector):
+                    if v:
+                        target[i] += sign * v
+                for level, code in areas:
+                    target = self.areas[(level, code, month, tag, dim, value)]
+                    for i, v in enumerate(vector):
+                        if v:
+                            target[i] += sign * v
+        beneficiary = row["beneficiary_id"]
+        if beneficiary and row["kind"] != "collectif":
+            self.beneficiaries.add(beneficiary)
+            if place is not None:
+                self.person_place[commune] = (place.piece, place.departement)
+            for tag in tags:
+                self.persons[(beneficiary, month, mediator, commune, tag)] += sign
+
+    def flush(self, db: Session) -> None:
+        dialect = db.get_bind().dialect.name
+        cells = [
+            {
+                **dict(
+                    zip(("month", "mediator_id", "commune", "tag", "dim", "value"), k, strict=True)
+                ),
+                **dict(zip(MEASURES, v, strict=True)),
+            }
+            for k, v in sorted(self.cells.items())
+            if any(v)
+        ]
+        areas = [
+            {
+                **dict(zip(("level", "code", "month", "tag", "dim", "value"), k, strict=True)),
+                "parent": self.area_parent.get((k[0], k[1]), ""),
+                **dict(zip(MEASURES, v, strict=True)),
+            }
+            for k, v in sorted(self.areas.items())
+            if any(v)
+        ]
+        _upsert_add(db, dialect, STAT_CELL, cells, MEASURES)
+        _upsert_add(db, dialect, STAT_AREA, areas, MEASURES)
+        persons = []
+        for key, n in sorted(self.persons.items()):
+            if not n:
+                continue
+            piece, dep = self.person_place.get(key[3], ("", ""))
+            persons.append(
+                {
+                    **dict(
+                        zip(
+                            ("beneficiary_id", "month", "mediator_id", "commune", "tag"),
+                            key,
+                            strict=True,
+                        )
+                    ),
+                    "piece": piece,
+                    "departement": dep,
+                    "sessions": n,
+                }
+            )
+        _upsert_add(db, dialect, STAT_PERSON, persons, ("sessions",))
+        if self.beneficiaries:
+            _refresh_first_months(db, dialect, sorted(self.beneficiaries))
+        self.cells.clear()
+        self.areas.clear()
+        self.persons.clear()
+        self.beneficiaries.clear()
+
+
+def _upsert_add(
+    db: Session, dialect: str, table: Table, rows: list[dict[str, Any]], measures: Iterable[str]
+) -> None:
+    if not rows:
+        return
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={m: table.c[m] + getattr(stmt.excluded, m) for m in measures},
+    )
+    for start in range(0, len(rows), 2000):
+        db.execute(stmt, rows[start : start + 2000])
+
+
+def _refresh_first_months(db: Session, dialect: str, beneficiaries: list[str]) -> None:
+    """Each code's first month, recomputed from its remaining person facts."""
+    first = dict(
+        db.execute(
+            select(STAT_PERSON.c.beneficiary_id, text("min(month)"))
+            .where(
+                STAT_PERSON.c.beneficiary_id.in_(beneficiaries),
+                STAT_PERSON.c.tag == "",
+                STAT_PERSON.c.sessions > 0,
+            )
+            .group_by(STAT_PERSON.c.beneficiary_id)
+        ).all()
+    )
+    db.execute(
+        delete(STAT_PERSON_FIRST).where(STAT_PERSON_FIRST.c.beneficiary_id.in_(beneficiaries))
+    )
+    if first:
+        db.execute(
+            STAT_PERSON_FIRST.insert(),
+            [{"beneficiary_id": b, "first_month": m} for b, m in sorted(first.items())],
+        )
+
+
+def apply_record_changes(
+    db: Session,
+    entity: str,
+    changes: Iterable[tuple[Mapping[str, Any] | None, Mapping[str, Any]]],
+) -> None:
+    """Subtract each old row's contribution and add the new row's (push path hook)."""
+    if entity != "accompagnement":
+        return
+    deltas = Deltas()
+    for old, new in changes:
+        if old is not None:
+            deltas.add_row(old, -1)
+        deltas.add_row(new, +1)
+    deltas.flush(db)
+
+
+def rebuild(db: Session, batch: int = 20_000) -> int:
+    """Empty the aggregates and recompute them from every accompagnement; returns the number
+    of sessions counted."""
+    for table in (STAT_CELL, STAT_AREA, STAT_PERSON, STAT_PERSON_FIRST):
+        db.execute(delete(table))
+    source = RECORD_TABLES["accompagnement"]
+    counted = 0
+    deltas = Deltas()
+    last = ""
+    while True:
+        rows = (
+            db.execute(
+                select(source)
+                .where(source.c.deleted.is_(False), source.c.id > last)
+                .order_by(source.c.id)
+                .limit(batch)
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            break
+        for row in rows:
+            deltas.add_row(row, +1)
+        counted += len(rows)
+        last = rows[-1]["id"]
+        deltas.flush(db)
+    return counted

@@ -1,0 +1,1 @@
+"""The hub's web pages (French, server-rendered), exports and the partners' read-only API."""

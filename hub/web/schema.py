@@ -1,0 +1,35 @@
+"""Tables of the web side: the territory of a local-authority account, the partners' API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.models import Base, UTCDateTime, new_id, utcnow
+
+
+class UserTerritory(Base):
+    """The territory a ``collectivite`` account sees: a commune, an EPCI or a département."""
+
+    __tablename__ = "user_territory"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("hub_user.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(12))
+    code: Mapped[str] = mapped_column(String(16))
+
+
+class PartnerToken(Base):
+    """A partner's read-only API token (only its SHA-256 is kept), limited to a territory
+    (``hub`` = everything)."""
+
+    __tablename__ = "partner_token"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    level: Mapped[str] = mapped_column(String(12))
+    code: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
