@@ -21,15 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncedMixin, UTCDateTime, utcnow
-
-
-def join_codes(codes: list[str] | tuple[str, ...] | set[str]) -> str:
-    items = [c for c in codes if c]
-    return "|" + "|".join(items) + "|" if items else ""
-
-
-def split_codes(text: str | None) -> list[str]:
-    return [c for c in (text or "").split("|") if c]
+from app.models.codes import join_codes, split_codes
 
 
 class Venue(SyncedMixin, Base):

@@ -7,13 +7,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models.base import utcnow
 from app.models.entities import Draft
+from app.services.quick_read import NEW_SESSION_KEY, key_for
 from app.services.sessions import SessionInput
 
-NEW_SESSION_KEY = "session:new"
-
-
-def key_for(session_id: str | None) -> str:
-    return f"session:{session_id}" if session_id else NEW_SESSION_KEY
+__all__ = ["NEW_SESSION_KEY", "DraftService", "key_for"]
 
 
 class DraftService:

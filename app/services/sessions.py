@@ -9,18 +9,20 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import referentiels as ref
 from app.models.base import utcnow
-from app.models.entities import Accompagnement, Beneficiary, Venue, join_codes, split_codes
+from app.models.codes import join_codes, split_codes
+from app.models.entities import Accompagnement, Beneficiary, Venue
 from app.models.errors import DiskFullError, disk_full_message, is_disk_full
 from app.services import followup_codes
 from app.services.outbox import record_change
+from app.services.quick_read import NotebookReader, SessionFilter, SessionRow
 
 
 @dataclass
@@ -155,46 +157,15 @@ def validate(inp: SessionInput, today: dt.date | None = None) -> dict[str, str]:
     return errors
 
 
-@dataclass(frozen=True)
-class SessionFilter:
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    kind: str | None = None
-    theme: str | None = None
-    venue_id: str | None = None
-    tag: str | None = None
-    text: str = ""
-
-
-SORTABLE = {
-    "date": "a.date",
-    "kind": "a.kind",
-    "duration": "a.duration_min",
-    "venue": "v.name",
-    "themes": "a.themes",
-    "code": "b.code",
-}
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    """One line of the sessions list."""
-
-    id: str
-    date: dt.date
-    kind: str
-    duration_min: int
-    place: str
-    themes: tuple[str, ...]
-    code: str | None
-    participants: int | None
-    tags: tuple[str, ...]
-    notes: str
-
-
 class SessionService:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], reader: NotebookReader | None = None
+    ) -> None:
         self._sf = session_factory
+        if reader is None:
+            engine = session_factory.kw["bind"]
+            reader = NotebookReader(Path(engine.url.database))
+        self.reader = reader
 
     # ---- writing -------------------------------------------------------------------------
     def record(self, inp: SessionInput) -> str:
@@ -420,111 +391,21 @@ class SessionService:
             themes.update(split_codes(theme_text))
         return [d for d, _ in durations.most_common()], [t for t, _ in themes.most_common()]
 
+    # ---- listing: plain sqlite3 (app.services.quick_read), fast on 100,000 sessions -------
     def count(self) -> int:
-        with self._sf() as db:
-            return (
-                db.scalar(
-                    select(func.count())
-                    .select_from(Accompagnement)
-                    .where(Accompagnement.deleted_at.is_(None))
-                )
-                or 0
-            )
+        return self.reader.count()
 
-    # ---- listing (fast path, plain SQL: the list must stay fast on 100,000 sessions) -----
     def list_ids(
-        self, flt: SessionFilter, sort: str = "date", descending: bool = True
+        self,
+        flt: SessionFilter,
+        sort: str = "date",
+        descending: bool = True,
+        limit: int | None = None,
     ) -> list[str]:
-        where = ["a.deleted_at IS NULL"]
-        params: dict[str, Any] = {}
-        if flt.date_from:
-            where.append("a.date >= :date_from")
-            params["date_from"] = flt.date_from.isoformat()
-        if flt.date_to:
-            where.append("a.date <= :date_to")
-            params["date_to"] = flt.date_to.isoformat()
-        if flt.kind:
-            where.append("a.kind = :kind")
-            params["kind"] = flt.kind
-        if flt.theme:
-            where.append("a.themes LIKE :theme")
-            params["theme"] = f"%|{flt.theme}|%"
-        if flt.venue_id:
-            where.append("a.venue_id = :venue_id")
-            params["venue_id"] = flt.venue_id
-        if flt.tag:
-            where.append("a.tags LIKE :tag")
-            params["tag"] = f"%|{flt.tag}|%"
-        needle = flt.text.strip()
-        if len(needle) >= 3:
-            # Trigram full-text index: substring search without scanning the notes.
-            where.append(
-                "a.rowid IN (SELECT rowid FROM accompagnement_fts WHERE accompagnement_fts MATCH :text)"
-            )
-            params["text"] = '"' + needle.replace('"', '""') + '"'
-        elif needle:
-            where.append(
-                "(a.notes LIKE :text OR a.workshop_title LIKE :text OR a.demarche_name LIKE :text)"
-            )
-            params["text"] = f"%{needle}%"
-        order = SORTABLE.get(sort, "a.date")
-        direction = "DESC" if descending else "ASC"
-        joins = ""
-        if order.startswith("v."):
-            joins += " LEFT JOIN venue v ON v.id = a.venue_id"
-        if order.startswith("b."):
-            joins += " LEFT JOIN beneficiary b ON b.id = a.beneficiary_id"
-        sql = (
-            f"SELECT a.id FROM accompagnement a{joins} WHERE {' AND '.join(where)} "
-            f"ORDER BY {order} {direction}, a.id {direction}"
-        )
-        with self._sf() as db:
-            # Plain DB-API cursor: 100,000 ids come back without per-row ORM overhead.
-            raw = db.connection().connection.driver_connection
-            assert raw is not None
-            return [r[0] for r in raw.execute(sql, params).fetchall()]
+        return self.reader.list_ids(flt, sort, descending, limit)
 
     def fetch_rows(self, ids: list[str]) -> list[SessionRow]:
-        """Rows for the given ids, in the same order (used page by page by the list model)."""
-        if not ids:
-            return []
-        placeholders = ",".join(f":i{n}" for n in range(len(ids)))
-        params = {f"i{n}": v for n, v in enumerate(ids)}
-        sql = (
-            "SELECT a.id, a.date, a.kind, a.duration_min, a.place_type, v.name, a.commune_name, "
-            "a.themes, b.code, a.participants, a.tags, a.notes "
-            "FROM accompagnement a LEFT JOIN venue v ON v.id = a.venue_id "
-            "LEFT JOIN beneficiary b ON b.id = a.beneficiary_id "
-            f"WHERE a.id IN ({placeholders})"
-        )
-        with self._sf() as db:
-            found = {}
-            for r in db.execute(text(sql), params):
-                place = (
-                    r[5] if r[4] == "lieu_activite" and r[5] else ref.label(ref.PLACE_TYPES, r[4])
-                )
-                if r[4] in ("autre", "domicile") and r[6]:
-                    place = f"{place} · {r[6]}"
-                found[r[0]] = SessionRow(
-                    id=r[0],
-                    date=dt.date.fromisoformat(r[1]) if isinstance(r[1], str) else r[1],
-                    kind=r[2],
-                    duration_min=r[3],
-                    place=place,
-                    themes=tuple(split_codes(r[7])),
-                    code=r[8],
-                    participants=r[9],
-                    tags=tuple(split_codes(r[10])),
-                    notes=r[11] or "",
-                )
-        return [found[i] for i in ids if i in found]
+        return self.reader.fetch_rows(ids)
 
     def known_tags(self) -> list[str]:
-        with self._sf() as db:
-            values = db.execute(
-                text(
-                    "SELECT DISTINCT tags FROM accompagnement WHERE tags != '' AND deleted_at IS NULL"
-                )
-            ).scalars()
-            tags = {t for v in values for t in split_codes(v)}
-        return sorted(tags, key=str.casefold)
+        return self.reader.known_tags()

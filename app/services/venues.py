@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models.base import utcnow
 from app.models.entities import Setting, Venue
 from app.services.outbox import record_change
-
-
-@dataclass(frozen=True)
-class VenueInfo:
-    id: str
-    name: str
-    commune_insee: str | None
-    commune_name: str | None
-    postal_code: str | None
-    itinerant: bool
-
-    @property
-    def display(self) -> str:
-        where = f" ({self.commune_name})" if self.commune_name else ""
-        return f"{self.name}{where}"
+from app.services.quick_read import VenueInfo
 
 
 def _info(v: Venue) -> VenueInfo:

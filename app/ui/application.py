@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
@@ -21,9 +23,14 @@ from app.ui.i18n import install_translators
 from app.ui.icons import icon
 from app.ui.main_window import MainWindow
 from app.ui.profile_dialogs import PinDialog, ProfilePickerDialog
-from app.ui.welcome import WelcomeDialog
+
+if TYPE_CHECKING:
+    from app.ui.welcome import WelcomeDialog
 
 log = logging.getLogger(__name__)
+
+# The user reads the window for a moment before acting: that is when the rest loads.
+WARM_UP_DELAY_MS = 150
 
 EXIT_STORAGE_ERROR = 2
 
@@ -156,16 +163,26 @@ class AppController(QObject):
         if previous_notebook is not None:
             previous_notebook.close()
         self.sig_window_changed.emit(window)
-        if not notebook.settings.is_set_up():
+        if not notebook.reader.display_name():
             self.show_welcome()
         else:
             window.offer_drafts()
+        # Once the window is up and idle: the write side of the services (SQLAlchemy) and the
+        # communes load on worker threads, so the first save or commune search does not wait.
+        QTimer.singleShot(WARM_UP_DELAY_MS, lambda: self._warm_up(notebook))
+        return True
+
+    def _warm_up(self, notebook: Notebook) -> None:
+        if notebook is not self.notebook:
+            return  # switched profile meanwhile
+        threading.Thread(target=notebook.warm_up, name="services-warm-up", daemon=True).start()
         if not self.context.communes.loaded:
             self.context.preload_communes()
-        return True
 
     def show_welcome(self) -> WelcomeDialog:
         assert self.notebook is not None and self.window is not None
+        from app.ui.welcome import WelcomeDialog
+
         welcome = WelcomeDialog(self.notebook, self.context.communes, self.window)
         welcome.sig_done.connect(self._on_welcome_done)
         welcome.rejected.connect(self._on_welcome_rejected)

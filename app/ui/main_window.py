@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
@@ -21,14 +22,17 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.models.errors import StorageError
-from app.services import outbox
-from app.services.drafts import NEW_SESSION_KEY
 from app.services.notebook import Notebook
-from app.services.sessions import SessionFilter, SessionInput
+from app.services.quick_read import NEW_SESSION_KEY, SessionFilter
 from app.ui.context import AppContext
 from app.ui.errors import storage_error_box
 from app.ui.icons import icon
 from app.ui.sessions_view import SessionsView
+from app.ui.stats_menu import install_stats_menu
+from app.ui.training.shell import install_training
+
+if TYPE_CHECKING:
+    from app.services.sessions import SessionInput
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +41,7 @@ UNDO_NOTICE_MS = 15_000
 
 def pending_changes(notebook: Notebook) -> int:
     """Changes waiting for the hub (the outbox)."""
-    with notebook.session_factory() as db:
-        return outbox.pending_count(db)
+    return notebook.reader.pending_changes()
 
 
 class DeleteSessionsCommand(QUndoCommand):
@@ -87,7 +90,7 @@ class MainWindow(QMainWindow):
         self.message_box: QMessageBox | None = None
         self._total: int | None = None  # sessions in the notebook, counted once per change
 
-        self.sessions_view = SessionsView(notebook.sessions, self)
+        self.sessions_view = SessionsView(notebook.reader, self)
         self.setCentralWidget(self.sessions_view)
         self._make_actions()
         self._make_menus()
@@ -104,20 +107,10 @@ class MainWindow(QMainWindow):
         self._on_count_changed(self.sessions_view.model.rowCount())
         self._update_pending()
         self._on_selection_changed()
-        from app.ui.stats_view import install_stats_menu
-
-        self.stats_action = install_stats_menu(
-            self, notebook.session_factory, notebook.settings.display_name
-        )
+        self.stats_action = install_stats_menu(self, notebook)
         self.resize(1180, 720)
         self.sessions_view.table.setFocus()
-        # The training paths menu loads right after the window shows (its import is heavy).
-        QTimer.singleShot(0, self._install_training)
-
-    def _install_training(self) -> None:
-        from app.ui.training.shell import install_training
-
-        install_training(self)
+        install_training(self)  # light: the training window loads when first opened
 
     # ---- construction --------------------------------------------------------------------
     def _action(
@@ -288,14 +281,14 @@ class MainWindow(QMainWindow):
 
     # ---- state ---------------------------------------------------------------------------
     def update_title(self) -> None:
-        name = self.notebook.settings.display_name
+        name = self.notebook.reader.display_name()
         self.setWindowTitle(f"Carnet — {name}" if name else "Carnet")
         profile = self.context.registry.get(self.profile_id)
         self.profile_button.setText(profile.name if profile else self.tr("Profile"))
 
     def reload_choices(self) -> None:
         self.sessions_view.filter_bar.reload_choices(
-            self.notebook.venues.list(), self.notebook.sessions.known_tags()
+            self.notebook.reader.venues(), self.notebook.reader.known_tags()
         )
 
     def refresh(self, choices: bool = False) -> None:
@@ -320,7 +313,7 @@ class MainWindow(QMainWindow):
         if self.sessions_view.model.session_filter == SessionFilter():
             self._total = shown
         elif self._total is None:
-            self._total = self.notebook.sessions.count()
+            self._total = self.notebook.reader.count()
         total = self._total
         if shown == total:
             self.count_label.setText(self.tr("%n session(s)", None, total))
@@ -457,7 +450,7 @@ class MainWindow(QMainWindow):
     # ---- drafts --------------------------------------------------------------------------
     def offer_drafts(self) -> QMessageBox | None:
         """After a crash or a closed form: offer to take the unsaved input back."""
-        keys = self.notebook.drafts.pending_keys()
+        keys = self.notebook.reader.draft_keys()
         if not keys:
             return None
         key = keys[0]

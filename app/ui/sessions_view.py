@@ -8,6 +8,8 @@ the rows on screen page by page, so filtering or sorting 100,000 sessions costs 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from collections import OrderedDict
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -37,10 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.models import referentiels as ref
-from app.services.sessions import SessionFilter, SessionRow, SessionService
-from app.services.venues import VenueInfo
+from app.services.quick_read import SessionFilter, SessionLister, SessionRow, VenueInfo
 from app.ui.common import setup_read_only_table
 from app.ui.formatting import format_date, format_duration, theme_labels
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
 CACHED_PAGES = 12
@@ -60,7 +63,7 @@ class Column(IntEnum):
     TAGS = 7
 
 
-# Column → sort key of SessionService.list_ids (None: not sortable).
+# Column → sort key of NotebookReader.list_ids (None: not sortable).
 SORT_KEYS: dict[Column, str | None] = {
     Column.DATE: "date",
     Column.KIND: "kind",
@@ -77,10 +80,15 @@ class SessionsTableModel(QAbstractTableModel):
     """Sessions matching a filter, in server-side order, rows fetched lazily in pages."""
 
     sig_reloaded = Signal(int)  # number of rows
+    _sig_rest_loaded = Signal(int, object)  # generation, ids (from the worker thread)
 
-    def __init__(self, sessions: SessionService, parent: QObject | None = None) -> None:
+    def __init__(self, sessions: SessionLister, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sessions = sessions
+        self._generation = 0
+        self._progressive_next = False
+        self._loading_generation: int | None = None
+        self._sig_rest_loaded.connect(self._on_rest_loaded, Qt.ConnectionType.QueuedConnection)
         self._ids: list[str] = []
         self._pages: OrderedDict[int, list[SessionRow]] = OrderedDict()
         self._filter = SessionFilter()
@@ -118,12 +126,66 @@ class SessionsTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Run the query again (after a filter change, a save or a delete)."""
         key = SORT_KEYS[self._sort_column] or "date"
-        ids = self._sessions.list_ids(self._filter, key, self._descending)
+        self._generation += 1
+        if self._progressive_next:
+            # The very first load shows the newest page at once; the other ids arrive from a
+            # worker thread a moment later, so the window appears without waiting for them.
+            self._progressive_next = False
+            ids = self._sessions.list_ids(self._filter, key, self._descending, limit=PAGE_SIZE)
+            complete = len(ids) < PAGE_SIZE
+            if not complete:
+                self._load_rest(self._generation, self._filter, key, self._descending)
+        else:
+            ids = self._sessions.list_ids(self._filter, key, self._descending)
+            complete = True
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()
         self.endResetModel()
-        self.sig_reloaded.emit(len(ids))
+        if complete:
+            self.sig_reloaded.emit(len(ids))
+
+    @property
+    def complete(self) -> bool:
+        """False while the first load is still fetching the ids past the first page."""
+        return self._loading_generation is None
+
+    def load_progressively(self) -> None:
+        """Make the next reload show its first page at once and fetch the rest on a thread."""
+        self._progressive_next = True
+
+    def _load_rest(self, generation: int, flt: SessionFilter, key: str, descending: bool) -> None:
+        self._loading_generation = generation
+
+        def work() -> None:
+            try:
+                ids = self._sessions.list_ids(flt, key, descending)
+            except Exception:  # a failed background read must not vanish
+                log.exception("loading the sessions list failed")
+                ids = None
+            self._sig_rest_loaded.emit(generation, ids)
+
+        threading.Thread(target=work, name="sessions-list", daemon=True).start()
+
+    def _on_rest_loaded(self, generation: int, ids: list[str] | None) -> None:
+        if generation != self._generation:
+            return  # a newer query replaced this one meanwhile
+        self._loading_generation = None
+        if ids is None:
+            ids = self._sessions.list_ids(
+                self._filter, SORT_KEYS[self._sort_column] or "date", self._descending
+            )
+        shown = len(self._ids)
+        if ids[:shown] == self._ids and len(ids) > shown:
+            self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+        elif ids != self._ids:
+            self.beginResetModel()
+            self._ids = ids
+            self._pages.clear()
+            self.endResetModel()
+        self.sig_reloaded.emit(len(self._ids))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         col = Column(column)
@@ -434,7 +496,7 @@ class SessionsView(QWidget):
     sig_count_changed = Signal(int)
 
     def __init__(
-        self, sessions: SessionService, parent: QWidget | None = None, today: dt.date | None = None
+        self, sessions: SessionLister, parent: QWidget | None = None, today: dt.date | None = None
     ) -> None:
         super().__init__(parent)
         self.model = SessionsTableModel(sessions, self)
@@ -471,7 +533,8 @@ class SessionsView(QWidget):
         self.filter_bar.sig_filter_changed.connect(self._on_filter_changed)
         header.sortIndicatorChanged.connect(self._on_sort_indicator)
         self.model.sig_reloaded.connect(self._on_reloaded)
-        # Enabling sorting runs the first query (date, newest first).
+        # Enabling sorting runs the first query (date, newest first), page first.
+        self.model.load_progressively()
         self.table.setSortingEnabled(True)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self.sig_selection_changed)

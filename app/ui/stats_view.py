@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QDate,
     QLocale,
     QObject,
@@ -26,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QCloseEvent, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -37,7 +36,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QProgressDialog,
@@ -51,7 +49,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.exports import ExportCancelled, ExportError, ExportService, default_filename
 from app.services.stats import MonthPoint, StatsFilter, StatsReport, StatsService
@@ -776,33 +773,3 @@ def open_stats_window(
     view.resize(1180, 780)
     view.show()
     return view
-
-
-def install_stats_menu(
-    window: QMainWindow, session_factory: sessionmaker[Session], author: str
-) -> QAction:
-    """Add the "Statistics" menu to the main window; returns its "My statistics" action.
-
-    The window keeps the open statistics window in ``window.stats_window`` (one at a time)."""
-    bar = window.menuBar()
-    menu = QMenu(QCoreApplication.translate("StatsView", "S&tatistics"), bar)
-    menus = bar.actions()
-    if menus:  # before the last menu (Help)
-        bar.insertMenu(menus[-1], menu)
-    else:
-        bar.addMenu(menu)
-    action = menu.addAction(QCoreApplication.translate("StatsView", "My statistics…"))
-    action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-
-    def open_window() -> None:
-        current = getattr(window, "stats_window", None)
-        if current is not None and current.isVisible():
-            current.raise_()
-            current.activateWindow()
-            return
-        window.stats_window = open_stats_window(  # type: ignore[attr-defined]
-            window, StatsService(session_factory), ExportService(session_factory), author
-        )
-
-    action.triggered.connect(open_window)
-    return action

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from app.models import entities  # noqa: F401
+from app.models import schema  # noqa: F401  (registers every table)
 from app.models.base import Base
 from app.models.errors import (
     CorruptDatabaseError,

@@ -244,7 +244,11 @@ def test_filter_and_refresh_are_fast_on_100000_sessions(qtbot, notebook, venues)
     view.resize(1100, 700)
     view.show()
     qtbot.waitExposed(view)
+    # The first page shows at once; the rest of the ids arrive from a worker thread.
+    assert view.model.rowCount() == PAGE_SIZE
+    qtbot.waitUntil(lambda: view.model.complete, timeout=10_000)
     assert view.model.rowCount() == 100_000
+    assert view.model.session_id(PAGE_SIZE) is not None
     bar = view.filter_bar
 
     def timed(action) -> float:

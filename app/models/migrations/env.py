@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from app.models import entities  # noqa: F401  (registers the tables)
+from app.models import schema  # noqa: F401  (registers every table)
 from app.models.base import Base
 from app.models.migrate import include_object
 

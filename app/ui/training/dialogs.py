@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from app.models import referentiels as ref
 from app.models.errors import StorageError
 from app.models.training_format import PathSpec
-from app.services.certificate import certificate_data, write_certificate
 from app.services.notebook import Notebook
 from app.services.progress import DONE, Subject
 from app.services.training import AUDIENCE_OF_SUBJECT, TrainingError
@@ -463,6 +462,8 @@ class CertificateDialog(_Dialog):
 
     def save_to(self, target: Path) -> None:
         """Write the certificate to ``target`` (raises TrainingError with a French message)."""
+        from app.services.certificate import certificate_data, write_certificate  # ReportLab
+
         data = certificate_data(
             self.notebook.training,
             self.subject,

@@ -5,13 +5,19 @@ The shell calls ``install_training(window)`` once its menus and toolbar exist, a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from app.services.notebook import Notebook
 from app.ui.icons import icon
-from app.ui.training.window import TrainingWindow
+
+if TYPE_CHECKING:
+    # Imported when the window first opens: its modules (and the PDF library behind the
+    # certificate) would otherwise weigh on start-up, since the menu is installed at once.
+    from app.ui.training.window import TrainingWindow
 
 
 def open_training_window(
@@ -20,6 +26,8 @@ def open_training_window(
     """Show the window (one per main window), on the given tab."""
     existing = getattr(window, "training_window", None)
     if existing is None:
+        from app.ui.training.window import TrainingWindow
+
         existing = TrainingWindow(notebook, window)
         existing.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         existing.destroyed.connect(lambda: setattr(window, "training_window", None))

@@ -1,0 +1,252 @@
+"""Fast reads over a notebook with plain ``sqlite3``: the sessions list, its filter choices, the
+counts of the status bar, the display name.
+
+This module must not import SQLAlchemy: it is all the main window needs to appear, and start-up
+time is a feature (SQLAlchemy alone costs more to import than Qt's widgets). The write side and
+the rest of the services load in the background once the window is up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from app.models import referentiels as ref
+from app.models.codes import split_codes
+
+NEW_SESSION_KEY = "session:new"
+
+
+def key_for(session_id: str | None) -> str:
+    """The draft key of a session form (a new session, or the edit of ``session_id``)."""
+    return f"session:{session_id}" if session_id else NEW_SESSION_KEY
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    kind: str | None = None
+    theme: str | None = None
+    venue_id: str | None = None
+    tag: str | None = None
+    text: str = ""
+
+
+SORTABLE = {
+    "date": "a.date",
+    "kind": "a.kind",
+    "duration": "a.duration_min",
+    "venue": "v.name",
+    "themes": "a.themes",
+    "code": "b.code",
+}
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One line of the sessions list."""
+
+    id: str
+    date: dt.date
+    kind: str
+    duration_min: int
+    place: str
+    themes: tuple[str, ...]
+    code: str | None
+    participants: int | None
+    tags: tuple[str, ...]
+    notes: str
+
+
+class SessionLister(Protocol):
+    """What the sessions list needs: ``NotebookReader`` and ``SessionService`` both provide it."""
+
+    def list_ids(
+        self,
+        flt: SessionFilter,
+        sort: str = "date",
+        descending: bool = True,
+        limit: int | None = None,
+    ) -> list[str]: ...
+
+    def fetch_rows(self, ids: list[str]) -> list[SessionRow]: ...
+
+
+@dataclass(frozen=True)
+class VenueInfo:
+    id: str
+    name: str
+    commune_insee: str | None
+    commune_name: str | None
+    postal_code: str | None
+    itinerant: bool
+
+    @property
+    def display(self) -> str:
+        where = f" ({self.commune_name})" if self.commune_name else ""
+        return f"{self.name}{where}"
+
+
+class NotebookReader:
+    """Read-only queries on one connection per thread (SQLite connections are not shared).
+    In WAL mode each query sees every transaction committed before it started."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.db_path, check_same_thread=False)
+            con.execute("PRAGMA busy_timeout=5000")
+            con.execute("PRAGMA query_only=ON")
+            self._local.con = con
+            with self._lock:
+                self._all.append(con)
+        return con
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._all:
+                con.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # ---- the sessions list -------------------------------------------------------------
+    def list_ids(
+        self,
+        flt: SessionFilter,
+        sort: str = "date",
+        descending: bool = True,
+        limit: int | None = None,
+    ) -> list[str]:
+        """Ids of the live sessions matching ``flt``, sorted (the first ``limit`` only, if
+        given). Reads only the covering index for the usual filters, and the trigram index for
+        text (3 characters or more)."""
+        where = ["a.deleted_at IS NULL"]
+        params: dict[str, Any] = {}
+        if flt.date_from:
+            where.append("a.date >= :date_from")
+            params["date_from"] = flt.date_from.isoformat()
+        if flt.date_to:
+            where.append("a.date <= :date_to")
+            params["date_to"] = flt.date_to.isoformat()
+        if flt.kind:
+            where.append("a.kind = :kind")
+            params["kind"] = flt.kind
+        if flt.theme:
+            where.append("a.themes LIKE :theme")
+            params["theme"] = f"%|{flt.theme}|%"
+        if flt.venue_id:
+            where.append("a.venue_id = :venue_id")
+            params["venue_id"] = flt.venue_id
+        if flt.tag:
+            where.append("a.tags LIKE :tag")
+            params["tag"] = f"%|{flt.tag}|%"
+        needle = flt.text.strip()
+        if len(needle) >= 3:
+            where.append(
+                "a.rowid IN (SELECT rowid FROM accompagnement_fts WHERE accompagnement_fts MATCH :text)"
+            )
+            params["text"] = '"' + needle.replace('"', '""') + '"'
+        elif needle:
+            where.append(
+                "(a.notes LIKE :text OR a.workshop_title LIKE :text OR a.demarche_name LIKE :text)"
+            )
+            params["text"] = f"%{needle}%"
+        order = SORTABLE.get(sort, "a.date")
+        direction = "DESC" if descending else "ASC"
+        joins = ""
+        if order.startswith("v."):
+            joins += " LEFT JOIN venue v ON v.id = a.venue_id"
+        if order.startswith("b."):
+            joins += " LEFT JOIN beneficiary b ON b.id = a.beneficiary_id"
+        sql = (
+            f"SELECT a.id FROM accompagnement a{joins} WHERE {' AND '.join(where)} "
+            f"ORDER BY {order} {direction}, a.id {direction}"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self._con().execute(sql, params).fetchall()]
+
+    def fetch_rows(self, ids: list[str]) -> list[SessionRow]:
+        """Rows for the given ids, in the same order (used page by page by the list model)."""
+        if not ids:
+            return []
+        placeholders = ",".join("?" * len(ids))
+        sql = (
+            "SELECT a.id, a.date, a.kind, a.duration_min, a.place_type, v.name, a.commune_name, "
+            "a.themes, b.code, a.participants, a.tags, a.notes "
+            "FROM accompagnement a LEFT JOIN venue v ON v.id = a.venue_id "
+            "LEFT JOIN beneficiary b ON b.id = a.beneficiary_id "
+            f"WHERE a.id IN ({placeholders})"
+        )
+        found = {}
+        for r in self._con().execute(sql, ids):
+            place = r[5] if r[4] == "lieu_activite" and r[5] else ref.label(ref.PLACE_TYPES, r[4])
+            if r[4] in ("autre", "domicile") and r[6]:
+                place = f"{place} · {r[6]}"
+            found[r[0]] = SessionRow(
+                id=r[0],
+                date=dt.date.fromisoformat(r[1]),
+                kind=r[2],
+                duration_min=r[3],
+                place=place,
+                themes=tuple(split_codes(r[7])),
+                code=r[8],
+                participants=r[9],
+                tags=tuple(split_codes(r[10])),
+                notes=r[11] or "",
+            )
+        return [found[i] for i in ids if i in found]
+
+    def count(self) -> int:
+        row = (
+            self._con()
+            .execute("SELECT count(*) FROM accompagnement WHERE deleted_at IS NULL")
+            .fetchone()
+        )
+        return int(row[0])
+
+    def known_tags(self) -> list[str]:
+        values = self._con().execute(
+            "SELECT DISTINCT tags FROM accompagnement WHERE tags != '' AND deleted_at IS NULL"
+        )
+        tags = {t for (v,) in values for t in split_codes(v)}
+        return sorted(tags, key=str.casefold)
+
+    # ---- the rest of what the main window shows ------------------------------------------
+    def venues(self) -> list[VenueInfo]:
+        rows = self._con().execute(
+            "SELECT id, name, commune_insee, commune_name, postal_code, itinerant FROM venue "
+            "WHERE deleted_at IS NULL ORDER BY name"
+        )
+        return [VenueInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self._con().execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def display_name(self) -> str:
+        return self.setting("display_name", "") or ""
+
+    def pending_changes(self) -> int:
+        """Changes not yet acknowledged by the hub (waiting, or sent and awaiting the answer)."""
+        row = (
+            self._con()
+            .execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'inflight')")
+            .fetchone()
+        )
+        return int(row[0])
+
+    def draft_keys(self) -> list[str]:
+        rows = self._con().execute("SELECT key FROM draft ORDER BY updated_at DESC")
+        return [r[0] for r in rows]

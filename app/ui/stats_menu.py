@@ -1,0 +1,45 @@
+"""The "Statistics" menu of the main window. Light on purpose: the statistics window, its
+services and their imports load when the menu is used, not at start-up."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from app.services.notebook import Notebook
+
+
+def install_stats_menu(window: QMainWindow, notebook: Notebook) -> QAction:
+    """Add the "Statistics" menu to the main window; returns its "My statistics" action.
+
+    The window keeps the open statistics window in ``window.stats_window`` (one at a time)."""
+    bar = window.menuBar()
+    menu = QMenu(QCoreApplication.translate("StatsView", "S&tatistics"), bar)
+    menus = bar.actions()
+    if menus:  # before the last menu (Help)
+        bar.insertMenu(menus[-1], menu)
+    else:
+        bar.addMenu(menu)
+    action = menu.addAction(QCoreApplication.translate("StatsView", "My statistics…"))
+    action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+
+    def open_window() -> None:
+        current = getattr(window, "stats_window", None)
+        if current is not None and current.isVisible():
+            current.raise_()
+            current.activateWindow()
+            return
+        from app.services.exports import ExportService
+        from app.services.stats import StatsService
+        from app.ui.stats_view import open_stats_window
+
+        window.stats_window = open_stats_window(  # type: ignore[attr-defined]
+            window,
+            StatsService(notebook.session_factory),
+            ExportService(notebook.session_factory),
+            notebook.reader.display_name(),
+        )
+
+    action.triggered.connect(open_window)
+    return action

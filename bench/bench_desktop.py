@@ -1,0 +1,232 @@
+"""Desktop benchmarks of the foundation, on a notebook of 100,000 generated sessions.
+
+Each figure is printed beside a baseline measured in the same run:
+- start to interactive main window vs a bare PySide6 window showing one label (both in a fresh
+  process, from spawn to "the event loop has run once with the window shown");
+- saving a session (the service path: validation, row, outbox entry, full-text index, fsync'd
+  commit) vs one bare INSERT + commit in the same database;
+- filtering / refreshing the list (the real Qt table model: ids query, model reset, first page of
+  rows) vs reading the same ids with a bare SQL scan;
+- peak memory (VmHWM) of the app idle with that database vs the bare window.
+Run: ``.venv/bin/python -m bench.bench_desktop [--sessions 100000] [--runs 5]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import median_of, ms, percentile, timed
+from bench.datagen import generate_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BARE_WINDOW = r"""
+import os, sys, time
+t0 = float(os.environ["CARNET_START_CLOCK"])
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1])
+label = QLabel("Bonjour")
+label.show()
+def ready():
+    print(f"CARNET_STARTUP interactive_ms={(time.time() - t0) * 1000:.1f}", flush=True)
+    app.quit()
+QTimer.singleShot(0, ready)
+app.exec()
+"""
+
+# Runs the command as a child and reports its peak resident memory (ru_maxrss of the child).
+MEASURE = r"""
+import resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=120)
+sys.stdout.write(out.stdout)
+sys.stderr.write(out.stderr)
+print("PEAK_RSS_KB", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def _spawn(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """(seconds from spawn to interactive window, peak RSS in bytes)."""
+    t0 = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *cmd],
+        env={**env, "CARNET_START_CLOCK": repr(t0), "CARNET_EXIT_WHEN_SHOWN": "1"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    elapsed = rss = None
+    for line in out.stdout.splitlines():
+        if line.startswith("CARNET_STARTUP"):
+            fields = dict(part.split("=", 1) for part in line.split()[1:])
+            elapsed = float(fields["interactive_ms"]) / 1000
+        elif line.startswith("PEAK_RSS_KB"):
+            rss = int(line.split()[1]) * 1024
+    if elapsed is None or rss is None:
+        raise RuntimeError(f"no start-up report: {out.stdout[-500:]} {out.stderr[-2000:]}")
+    return elapsed, rss
+
+
+def bench_start(data_dir: Path, runs: int) -> dict[str, float]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    bare, app, bare_rss, app_rss = [], [], [], []
+    for _ in range(runs + 1):  # the first round warms the OS file cache and is dropped
+        e, r = _spawn([sys.executable, "-c", BARE_WINDOW], env)
+        bare.append(e)
+        bare_rss.append(r)
+        e, r = _spawn([sys.executable, "-m", "app", "--data-dir", str(data_dir)], env)
+        app.append(e)
+        app_rss.append(r)
+    return {
+        "bare_start_s": statistics.median(bare[1:]),
+        "app_start_s": statistics.median(app[1:]),
+        "bare_peak_rss": statistics.median(bare_rss[1:]),
+        "app_peak_rss": statistics.median(app_rss[1:]),
+    }
+
+
+def bench_save(db_path: Path, n: int = 200) -> dict[str, float]:
+    from app.services.notebook import open_notebook
+    from app.services.sessions import SessionInput
+
+    nb = open_notebook(db_path)
+    venue = nb.venues.list()[0].id
+    code = nb.beneficiaries.new_code()
+    times = []
+    for i in range(n):
+        inp = SessionInput(
+            venue_id=venue,
+            themes=["email", "securite_numerique"],
+            duration_min=45,
+            materiels=["telephone"],
+            autonomy="partiellement_autonome",
+            followup_code=code if i % 2 else "",
+            notes="Paramétrage de la double authentification",
+            tags=["Pass numérique"],
+        )
+        times.append(timed(lambda inp=inp: nb.sessions.record(inp)))
+    nb.close()
+    con = sqlite3.connect(db_path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    base = []
+    for i in range(n):
+        t = time.perf_counter()
+        con.execute("BEGIN")
+        con.execute(
+            "INSERT INTO setting (key, value) VALUES (?, ?)", (f"bench-{i}-{time.time()}", "x")
+        )
+        con.execute("COMMIT")
+        base.append(time.perf_counter() - t)
+    con.execute("DELETE FROM setting WHERE key LIKE 'bench-%'")
+    con.close()
+    return {
+        "save_p50_s": percentile(times, 50),
+        "save_p95_s": percentile(times, 95),
+        "bare_insert_p95_s": percentile(base, 95),
+    }
+
+
+def bench_list(db_path: Path, runs: int) -> dict[str, float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.notebook import open_notebook
+    from app.services.sessions import SessionFilter
+    from app.ui.sessions_view import SessionsTableModel
+
+    app = QApplication.instance() or QApplication([])
+    nb = open_notebook(db_path)
+    model = SessionsTableModel(nb.sessions)
+    year_start = dt.date(dt.date.today().year, 1, 1)
+    venue = nb.venues.list()[0].id
+    filters = {
+        "tout (100 000)": SessionFilter(),
+        "période : cette année": SessionFilter(date_from=year_start),
+        "type : atelier": SessionFilter(kind="collectif"),
+        "thématique : e-mail": SessionFilter(theme="email"),
+        "lieu": SessionFilter(venue_id=venue),
+        "étiquette": SessionFilter(tag="Pass numérique"),
+        "texte : « CAF »": SessionFilter(text="CAF"),
+    }
+
+    def refresh(flt: SessionFilter) -> None:
+        model.set_filter(flt)
+        for row in range(min(40, model.rowCount())):  # what a visible page asks for
+            model.data(model.index(row, 0))
+            model.data(model.index(row, 4))
+
+    results = {name: median_of(lambda f=flt: refresh(f), runs) for name, flt in filters.items()}
+    con = sqlite3.connect(db_path)
+    baseline = median_of(
+        lambda: con.execute(
+            "SELECT id FROM accompagnement WHERE deleted_at IS NULL ORDER BY date DESC"
+        ).fetchall(),
+        runs,
+    )
+    con.close()
+    nb.close()
+    del app
+    return {"list": results, "bare_scan_s": baseline}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "donnees"
+        from app.services.profiles import ProfileRegistry
+
+        registry = ProfileRegistry(data_dir)
+        profile = registry.create("Camille")
+        registry.mark_used(profile.id)
+        db_path = registry.db_path(profile.id)
+        db_path.parent.mkdir(parents=True)
+        t = time.perf_counter()
+        generate_notebook(db_path, args.sessions)
+        print(
+            f"carnet de {args.sessions} séances généré en {time.perf_counter() - t:.1f} s",
+            flush=True,
+        )
+        start = bench_start(data_dir, args.runs)
+        idle_rss = int(start["app_peak_rss"])
+        listing = bench_list(db_path, args.runs)
+        save = bench_save(db_path)
+    ratio = start["app_start_s"] / start["bare_start_s"]
+    print(
+        f"démarrage : Carnet {ms(start['app_start_s'])} / fenêtre nue {ms(start['bare_start_s'])} = {ratio:.2f}×"
+    )
+    print(
+        f"mémoire au repos : {idle_rss / 2**20:.0f} Mo (fenêtre nue {start['bare_peak_rss'] / 2**20:.0f} Mo)"
+    )
+    print(
+        f"enregistrement : p50 {ms(save['save_p50_s'])}, p95 {ms(save['save_p95_s'])} "
+        f"(INSERT nu p95 {ms(save['bare_insert_p95_s'])})"
+    )
+    for name, value in listing["list"].items():
+        print(f"liste, filtre {name} : {ms(value)}")
+    print(f"liste, base : lecture SQL nue des ids {ms(listing['bare_scan_s'])}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {"start": start, "idle_rss": idle_rss, "save": save, "list": listing}, indent=2
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
