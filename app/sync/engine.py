@@ -32,6 +32,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -327,11 +328,9 @@ class SyncEngine:
                     # The hub was restored during the pull: push what it lost, pull again.
                 self._fetch_catalogue(report, progress)
             except SyncError as exc:
-                self._note_clock(report)
                 self._finish(report, error=exc)
                 exc.report = report
                 raise
-            self._note_clock(report)
             self._finish(report, error=None)
             return report
 
@@ -528,24 +527,23 @@ class SyncEngine:
             if self._cancel.wait(delay):
                 self._check_cancel()
 
-    def _note_clock(self, report: SyncReport) -> None:
-        server = self._transport.last_server_date
-        if server is None:
-            return
-        skew = (self._clock() - server).total_seconds()
-        report.clock_skew_s = skew
-        if abs(skew) > CLOCK_SKEW_LIMIT.total_seconds():
-            report.clock_warning = clock_warning(skew)
-        with self._sf.begin() as db:
-            _set_many(db, {K_CLOCK_SKEW: f"{skew:.0f}"})
-
     def _finish(self, report: SyncReport, error: SyncError | None) -> None:
+        """Record the outcome, and the clock skew seen from the hub's Date header."""
         report.finished_at = self._clock()
+        values: dict[str, str] = {}
+        server = self._transport.last_server_date
+        if server is not None:
+            skew = (report.finished_at - server).total_seconds()
+            report.clock_skew_s = skew
+            if abs(skew) > CLOCK_SKEW_LIMIT.total_seconds():
+                report.clock_warning = clock_warning(skew)
+            values[K_CLOCK_SKEW] = f"{skew:.0f}"
+        if error is None:
+            values.update({K_LAST_SYNC: report.finished_at.isoformat(), K_LAST_ERROR: ""})
+        elif not isinstance(error, SyncCancelled):
+            values[K_LAST_ERROR] = error.message
         with self._sf.begin() as db:
-            if error is None:
-                _set_many(db, {K_LAST_SYNC: report.finished_at.isoformat(), K_LAST_ERROR: ""})
-            elif not isinstance(error, SyncCancelled):
-                _set_many(db, {K_LAST_ERROR: error.message})
+            _set_many(db, values)
 
     # ==== push ===================================================================================
     def _push_all(self, report: SyncReport, progress: ProgressCallback | None) -> None:
@@ -1066,8 +1064,7 @@ def clock_warning(skew_seconds: float) -> str:
 
 
 def _get(db: Session, key: str) -> str | None:
-    row = db.get(SyncState, key)
-    return row.value if row is not None else None
+    return db.scalar(select(SyncState.value).where(SyncState.key == key))
 
 
 def _all_state(db: Session) -> dict[str, str]:
@@ -1075,12 +1072,12 @@ def _all_state(db: Session) -> dict[str, str]:
 
 
 def _set_many(db: Session, values: dict[str, str]) -> None:
-    for key, value in values.items():
-        row = db.get(SyncState, key)
-        if row is None:
-            db.add(SyncState(key=key, value=value))
-        else:
-            row.value = value
+    if not values:
+        return
+    upsert = sqlite_insert(SyncState).values([{"key": k, "value": v} for k, v in values.items()])
+    db.execute(
+        upsert.on_conflict_do_update(index_elements=["key"], set_={"value": upsert.excluded.value})
+    )
 
 
 def _hold_back(db: Session, held: SyncDeferred | None, change: wire.PullChange) -> SyncDeferred:

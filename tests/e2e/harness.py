@@ -9,7 +9,6 @@ and a SyncEngine. ``check_invariants`` verifies the promises of sync-protocol.md
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import sqlite3
 import threading
@@ -327,22 +326,53 @@ def crash_then_restart(device: Device, point: str, nth: int = 1) -> CrashAt:
 
 
 # ==== invariants =================================================================================
+SYNCED = ("accompagnement", "venue", "beneficiary", "tag")
+
+
 def _comparable(payload: dict[str, Any]) -> dict[str, Any]:
     return {
         k: v for k, v in payload.items() if k not in COMPARED_FIELDS_SKIP and not k.startswith("_")
     }
 
 
-def open_rejections(device: Device) -> set[str]:
-    """Records whose latest change the hub refused: they stay as typed until the user acts."""
-    with device.notebook.session_factory() as db:
-        return set(
-            db.scalars(
-                select(SyncIssue.entity_id).where(
-                    SyncIssue.kind == "rejected", SyncIssue.resolved_at.is_(None)
-                )
-            )
+@dataclass
+class Snapshot:
+    """What a device holds, read once for the checks."""
+
+    name: str
+    rows: dict[str, dict[str, dict[str, Any]]]  # entity -> id -> payload
+    outbox: list[OutboxEntry]
+    issues: set[tuple[str, str]]  # (entity_id, kind)
+    rejected: set[str]  # records whose latest change the hub refused (left as typed)
+    busy: set[str]  # records with changes not acknowledged yet
+    held: set[str]  # records with a hub state held back by the pull
+    cursor: int
+
+    @classmethod
+    def of(cls, device: Device) -> Snapshot:
+        with device.notebook.session_factory() as db:
+            outbox = list(db.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
+            issues = list(db.scalars(select(SyncIssue)))
+            held = set(db.scalars(select(SyncDeferred.entity_id)))
+            cursor_row = db.get(SyncState, "cursor")
+            rows = {
+                entity: {r.id: row_payload(r) for r in db.scalars(select(model))}
+                for entity, model in SYNCED_ENTITIES.items()
+            }
+        return cls(
+            name=device.name,
+            rows=rows,
+            outbox=outbox,
+            issues={(i.entity_id, i.kind) for i in issues},
+            rejected={i.entity_id for i in issues if i.kind == "rejected" and not i.resolved_at},
+            busy={e.entity_id for e in outbox if e.state in ("pending", "inflight")},
+            held=held,
+            cursor=int(cursor_row.value) if cursor_row else 0,
         )
+
+
+def open_rejections(device: Device) -> set[str]:
+    return Snapshot.of(device).rejected
 
 
 def check_invariants(
@@ -359,113 +389,83 @@ def check_invariants(
     4. all devices of one mediator agree with each other and with the hub;
     5. no cursor runs ahead of the data applied.
     """
-    devices = list(devices)
-    by_mediator: dict[str, list[Device]] = {}
+    by_mediator: dict[str, list[Snapshot]] = {}
     for d in devices:
-        by_mediator.setdefault(d.mediator_id, []).append(d)
+        by_mediator.setdefault(d.mediator_id, []).append(Snapshot.of(d))
     for mediator_id, group in by_mediator.items():
-        ops = hub.applied_ops(mediator_id)
-        op_ids = [o.op_id for o in ops]
+        op_ids = [o.op_id for o in hub.applied_ops(mediator_id)]
         assert len(op_ids) == len(set(op_ids)), "une opération appliquée deux fois"
+        hub_rows = {entity: hub.records(mediator_id, entity) for entity in SYNCED}
         for entity in entities:
-            hub_rows = hub.records(mediator_id, entity)
-            acked: set[str] = set()
-            created: set[str] = set()
-            for d in group:
-                rejected = open_rejections(d)
-                for entry in d.outbox():
-                    if entry.entity != entity:
-                        continue
-                    created.add(entry.entity_id)
-                    if settled:
-                        assert entry.state in TERMINAL, (d.name, entry.state, entry.entity_id)
-                    if entry.state == "acked":
-                        acked.add(entry.entity_id)
-                    if entry.state in ("conflict", "gone", "rejected"):
-                        visible = {(i.entity_id, i.kind) for i in d.issues()}
-                        assert (entry.entity_id, entry.state) in visible, (
-                            "refus ou conflit sans élément de revue",
-                            entry.entity_id,
-                        )
-                # 1: everything acknowledged is on the hub (or was deleted and its tombstone
-                # purged after the retention period)…
-                local_rows = d.rows(entity)
-                missing = {
-                    i
-                    for i in acked - set(hub_rows)
-                    if i not in local_rows or local_rows[i]["deleted_at"] is None
-                }
-                assert not missing, f"{d.name}: acquitté mais absent du hub : {sorted(missing)[:3]}"
-                # …and the hub holds nothing that no device created.
-                unknown = set(hub_rows) - created - _received_ids(group, entity)
-                assert not unknown, f"le hub a des fiches sorties de nulle part : {unknown}"
-                if not settled:
-                    continue
-                # 4: the device agrees with the hub on every synced record
-                local = d.rows(entity)
-                for entity_id, hub_payload in hub_rows.items():
-                    if entity_id in rejected:
-                        continue
-                    mine = local.get(entity_id)
-                    if mine is None:
-                        assert hub_payload["_deleted"], (
-                            f"{d.name}: fiche du hub absente : {entity_id}"
-                        )
-                        continue
-                    assert _comparable(mine) == _comparable(hub_payload), (
-                        d.name,
-                        entity_id,
-                        _diff(mine, hub_payload),
-                    )
-                    assert mine["version"] == hub_payload["version"], (d.name, entity_id)
-                for entity_id, mine in local.items():
-                    if entity_id not in hub_rows:
-                        assert entity_id in rejected or mine["deleted_at"] is not None, (
-                            f"{d.name}: fiche locale jamais arrivée au hub : {entity_id}"
-                        )
-            # 2: one row per id on the hub is guaranteed by its primary key; a record is never
-            # counted twice in the notebooks either
-            for d in group:
-                ids = list(d.rows(entity))
-                assert len(ids) == len(set(ids))
-        # 5: no cursor ahead of the data
-        for d in group:
-            assert_cursor_not_ahead(hub, d)
+            _check_entity(entity, hub_rows[entity], group, settled)
+        for snap in group:
+            _check_cursor(snap, hub_rows)
 
 
-def _received_ids(group: list[Device], entity: str) -> set[str]:
-    out: set[str] = set()
-    for d in group:
-        out.update(d.rows(entity))
-    return out
-
-
-def _diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    return {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
-
-
-def assert_cursor_not_ahead(hub: HubServer, device: Device) -> None:
-    """Every hub change at or below the device's cursor is held by the device (same version or
-    a local change not yet acknowledged, or a tombstone of a record it never had)."""
-    cursor = int(device.state("cursor") or 0)
-    with device.notebook.session_factory() as db:
-        busy = set(
-            db.scalars(
-                select(OutboxEntry.entity_id).where(OutboxEntry.state.in_(("pending", "inflight")))
-            )
-        )
-        held = set(db.scalars(select(SyncDeferred.entity_id)))
-    for entity in ("accompagnement", "venue", "beneficiary", "tag"):
-        local = device.rows(entity)
-        for entity_id, payload in hub.records(device.mediator_id, entity).items():
-            if payload["_seq"] > cursor or entity_id in busy or entity_id in held:
+def _check_entity(
+    entity: str, hub_rows: dict[str, dict[str, Any]], group: list[Snapshot], settled: bool
+) -> None:
+    created = {e.entity_id for snap in group for e in snap.outbox if e.entity == entity}
+    received = {i for snap in group for i in snap.rows[entity]}
+    # nothing on the hub that no device of the mediator created
+    unknown = set(hub_rows) - created - received
+    assert not unknown, f"le hub a des fiches sorties de nulle part : {unknown}"
+    for snap in group:
+        local = snap.rows[entity]
+        for entry in snap.outbox:
+            if entry.entity != entity:
+                continue
+            if settled:
+                assert entry.state in TERMINAL, (snap.name, entry.state, entry.entity_id)
+            if entry.state in ("conflict", "gone", "rejected"):
+                assert (entry.entity_id, entry.state) in snap.issues, (
+                    "refus ou conflit sans élément de revue",
+                    snap.name,
+                    entry.entity_id,
+                )
+            # everything acknowledged is on the hub (or was deleted, its tombstone purged)
+            if entry.state == "acked" and entry.entity_id not in hub_rows:
+                mine = local.get(entry.entity_id)
+                assert mine is not None and mine["deleted_at"] is not None, (
+                    f"{snap.name}: acquitté mais absent du hub : {entry.entity_id}"
+                )
+        if not settled:
+            continue
+        # the device agrees with the hub on every record (so all devices agree)
+        for entity_id, hub_payload in hub_rows.items():
+            if entity_id in snap.rejected:
                 continue
             mine = local.get(entity_id)
             if mine is None:
-                assert payload["_deleted"], (device.name, "curseur en avance", entity_id)
+                assert hub_payload["_deleted"], f"{snap.name}: fiche du hub absente : {entity_id}"
                 continue
-            assert mine["version"] >= payload["version"] or entity_id in open_rejections(device), (
-                device.name,
+            assert _comparable(mine) == _comparable(hub_payload), (
+                snap.name,
+                entity_id,
+                _diff(mine, hub_payload),
+            )
+            assert mine["version"] == hub_payload["version"], (snap.name, entity_id)
+        for entity_id, mine in local.items():
+            if entity_id not in hub_rows:
+                assert entity_id in snap.rejected or mine["deleted_at"] is not None, (
+                    f"{snap.name}: fiche locale jamais arrivée au hub : {entity_id}"
+                )
+
+
+def _check_cursor(snap: Snapshot, hub_rows: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Every hub change at or below the cursor is held by the device (same version or newer,
+    unless a local change is pending or the change is held back for after it)."""
+    for entity, rows in hub_rows.items():
+        local = snap.rows[entity]
+        for entity_id, payload in rows.items():
+            if payload["_seq"] > snap.cursor or entity_id in snap.busy or entity_id in snap.held:
+                continue
+            mine = local.get(entity_id)
+            if mine is None:
+                assert payload["_deleted"], (snap.name, "curseur en avance", entity_id)
+                continue
+            assert mine["version"] >= payload["version"] or entity_id in snap.rejected, (
+                snap.name,
                 "curseur en avance",
                 entity_id,
                 mine["version"],
@@ -473,5 +473,10 @@ def assert_cursor_not_ahead(hub: HubServer, device: Device) -> None:
             )
 
 
-def hub_payloads_json(payloads: dict[str, dict]) -> str:
-    return json.dumps(payloads, sort_keys=True, default=str)
+def assert_cursor_not_ahead(hub: HubServer, device: Device) -> None:
+    hub_rows = {entity: hub.records(device.mediator_id, entity) for entity in SYNCED}
+    _check_cursor(Snapshot.of(device), hub_rows)
+
+
+def _diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    return {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}

@@ -219,3 +219,28 @@ def test_clock_a_year_off_and_timezone_change_order_nothing(hub, make_device):
     with b.notebook.session_factory() as db:
         assert row_payload(db.get(Accompagnement, sid))["created_at"] == stored["created_at"]
     check_invariants(hub, [a, b])
+
+
+def test_hub_change_skipped_by_a_pull_is_applied_once_the_local_edit_is_answered(hub, make_device):
+    """A pull meets a record the user is editing: the hub's newer state is held back, not
+    dropped. The edit then conflicts and its answer is lost; the replayed answer carries no
+    row, so the held-back state is what brings the device back in line with the hub."""
+    mediator, a, b = _pair(hub, make_device)
+    sid = a.record(notes="début")
+    a.sync()
+    b.sync()
+    b.edit(sid, notes="version de B")
+    b.sync()
+    # A's user saves an edit just as A's pull starts: B's version is held back.
+    a.transport.before["pull"] = lambda: a.edit(sid, notes="version de A")
+    report = a.sync()
+    assert report.skipped_pending == 1
+    assert a.session_notes(sid) == "version de A"
+    # Next sync: the conflict answer is lost, the retry gets the stored answer (no row).
+    a.transport.plan("push", "drop_response")
+    report = a.sync()
+    assert report.conflicts == 1
+    assert a.session_notes(sid) == "version de B" == hub.records(mediator)[sid]["notes"]
+    [issue] = a.engine.issues()
+    assert issue.local_payload["notes"] == "version de A"
+    check_invariants(hub, [a, b])
