@@ -1,0 +1,78 @@
+"""Statistical secrecy: which figures may be shown. The rule is explained in
+docs/confidentialite.md; in short:
+
+1. *Primary*: a count between 1 and 4 is hidden. So is a count made only of such small counts
+   one level down in the territorial tree (every non-zero child below 5): otherwise the
+   children's table could not protect them.
+2. *Secondary*: in every group of cells whose total is shown (a breakdown and its total, the
+   months of a year, the children of a territory and the territory itself), the hidden cells
+   must be at least two and include one that was not hidden for being small; otherwise the
+   smallest visible non-zero cell is hidden too (or the total, when there is none). This is
+   repeated until nothing changes, over all the groups of a table at once (rows and columns).
+3. The tree is solved from the top: a territory's figures are decided among its siblings with
+   its parent's figures already fixed, so that every page that shows a figure shows it the
+   same way (shown or hidden), whichever page it is.
+4. A figure made of several nodes (an EPCI straddling départements, a coordinator's several
+   structures) is shown only when every part is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+THRESHOLD = 5
+
+
+def is_small(value: int) -> bool:
+    return 0 < value < THRESHOLD
+
+
+@dataclass(frozen=True)
+class Group:
+    """``total`` equals the sum of ``members`` (cells are any hashable keys)."""
+
+    total: Hashable
+    members: tuple[Hashable, ...]
+
+
+def suppress(
+    values: Mapping[Hashable, int],
+    groups: Iterable[Group],
+    fixed: Mapping[Hashable, bool] | None = None,
+    also_primary: Iterable[Hashable] = (),
+) -> set[Hashable]:
+    """The hidden cells. ``fixed`` cells (decided elsewhere: True = hidden) never change;
+    ``also_primary`` adds cells to hide for a reason of their own."""
+    fixed = fixed or {}
+    primary = {c for c, v in values.items() if is_small(v) and c not in fixed}
+    primary |= {c for c in also_primary if c not in fixed and values.get(c, 0) > 0}
+    hidden = primary | {c for c, h in fixed.items() if h}
+    ordered = sorted(groups, key=lambda g: repr(g.total))
+    changed = True
+    while changed:
+        changed = False
+        for group in ordered:
+            if group.total in hidden:
+                continue
+            members = group.members
+            hidden_members = [m for m in members if m in hidden]
+            if not hidden_members:
+                continue
+            if len(hidden_members) >= 2 and any(m not in primary for m in hidden_members):
+                continue
+            candidates = [
+                m for m in members if m not in hidden and values.get(m, 0) > 0 and m not in fixed
+            ]
+            if candidates:
+                hidden.add(min(candidates, key=lambda m: (values.get(m, 0), repr(m))))
+                changed = True
+            elif group.total not in fixed:
+                hidden.add(group.total)
+                changed = True
+    return hidden
+
+
+def union_hidden(parts_hidden: Sequence[bool]) -> bool:
+    """A figure summed over several nodes is hidden when any part is."""
+    return any(parts_hidden)
