@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,6 +78,11 @@ GONE = "gone"
 REJECTED = "rejected"
 DROPPED = "dropped"  # created then deleted before any sync: nothing to send
 UNSENT = (PENDING, INFLIGHT)
+
+# sync_issue.resolution of a conflict where the user kept the hub's values: "keep_hub" until
+# the hub has been told, then "keep_hub_sent".
+KEEP_HUB = "keep_hub"
+KEEP_HUB_SENT = "keep_hub_sent"
 
 # sync_state keys
 K_HUB_URL = "hub_url"
@@ -323,6 +328,7 @@ class SyncEngine:
                 self._ensure_configured()
                 for _round in range(3):
                     self._push_all(report, progress)
+                    self._report_resolutions(report)
                     if not self._pull_all(report, progress):
                         break
                     # The hub was restored during the pull: push what it lost, pull again.
@@ -396,8 +402,11 @@ class SyncEngine:
             ]
 
     def resolve_issue(self, issue_id: int, action: str = "dismiss") -> None:
-        """``dismiss``: the user has read it. ``keep_mine`` (conflicts only): write the user's
-        values of the conflicting fields back over the hub's, as a new change for the hub."""
+        """Settle a review item (a local write; the hub hears of it at the next sync).
+
+        ``dismiss``: the user has read it (for a conflict: the hub's values are kept, as the
+        row already shows). ``keep_mine`` (conflicts only): the user's values of the
+        conflicting fields are written back over the hub's, as a new change for the hub."""
         if action not in ("dismiss", "keep_mine"):
             raise ValueError(action)
         with self._sf.begin() as db:
@@ -409,7 +418,11 @@ class SyncEngine:
                     raise ValueError("keep_mine only applies to conflicts")
                 self._reapply_mine(db, issue)
             issue.resolved_at = self._clock()
-            issue.resolution = action
+            # A conflict settled with the hub's values is reported to the hub (see
+            # _report_resolutions); keep_mine settles it by the write itself.
+            issue.resolution = (
+                KEEP_HUB if issue.kind == CONFLICT and action == "dismiss" else action
+            )
 
     def _reapply_mine(self, db: Session, issue: SyncIssue) -> None:
         model = SYNCED_ENTITIES[issue.entity]
@@ -828,6 +841,32 @@ class SyncEngine:
         row = apply_payload(db, model, payload)
         row.version = version  # type: ignore[attr-defined]
         return row
+
+    def _report_resolutions(self, report: SyncReport) -> None:
+        """Conflicts the user settled by keeping the hub's values: tell the hub, which counts
+        open conflicts for the operator."""
+        with self._sf() as db:
+            op_ids = list(
+                db.scalars(
+                    select(SyncIssue.op_id)
+                    .where(SyncIssue.kind == CONFLICT, SyncIssue.resolution == KEEP_HUB)
+                    .limit(1000)
+                )
+            )
+        if not op_ids:
+            return
+        try:
+            self._call(partial(self._transport.resolve_conflicts, op_ids), report)
+        except SyncError as exc:
+            if exc.retryable:
+                raise
+            log.warning("the hub refused the conflict resolutions (%s)", exc.code)
+        with self._sf.begin() as db:
+            db.execute(
+                update(SyncIssue)
+                .where(SyncIssue.op_id.in_(op_ids), SyncIssue.resolution == KEEP_HUB)
+                .values(resolution=KEEP_HUB_SENT)
+            )
 
     # ==== pull ===================================================================================
     def _pull_all(self, report: SyncReport, progress: ProgressCallback | None) -> bool:

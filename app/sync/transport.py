@@ -53,6 +53,8 @@ class Transport(Protocol):
 
     def reconcile(self, items: list[wire.ReconcileItem]) -> wire.ReconcileResponse: ...
 
+    def resolve_conflicts(self, op_ids: list[str]) -> wire.ResolveResponse: ...
+
     def status(self) -> wire.StatusResponse: ...
 
     def catalogue(self, etag: str | None) -> wire.CatalogueResponse | None: ...
@@ -185,6 +187,13 @@ class HttpTransport:
         body = wire.dumps({"items": [i.to_json() for i in items]})
         return wire.ReconcileResponse.from_json(
             self._request("POST", None, "/sync/reconcile", body=body)
+        )
+
+    def resolve_conflicts(self, op_ids: list[str]) -> wire.ResolveResponse:
+        """Tell the hub that the user kept its values for these conflicting ops."""
+        body = wire.dumps({"op_ids": op_ids})
+        return wire.ResolveResponse.from_json(
+            self._request("POST", None, "/sync/conflicts/resolve", body=body)
         )
 
     def status(self) -> wire.StatusResponse:

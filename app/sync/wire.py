@@ -347,6 +347,18 @@ class ReconcileResponse:
 
 
 @dataclass(frozen=True)
+class ResolveResponse:
+    epoch: str
+    resolved: int
+
+    @classmethod
+    def from_json(cls, data: Any) -> ResolveResponse:
+        d = _obj(data, "la réponse de règlement des conflits")
+        w = "la réponse de règlement des conflits"
+        return cls(epoch=_get(d, "epoch", str, w), resolved=_get(d, "resolved", int, w))
+
+
+@dataclass(frozen=True)
 class StatusResponse:
     epoch: str
     server_time: str

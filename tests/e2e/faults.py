@@ -146,6 +146,9 @@ class FaultyTransport:
     def reconcile(self, items: list[wire.ReconcileItem]) -> wire.ReconcileResponse:
         return self._run("reconcile", lambda: self.inner.reconcile(items))  # type: ignore[no-any-return]
 
+    def resolve_conflicts(self, op_ids: list[str]) -> wire.ResolveResponse:
+        return self._run("resolve", lambda: self.inner.resolve_conflicts(op_ids))  # type: ignore[no-any-return]
+
     def status(self) -> wire.StatusResponse:
         return self._run("status", self.inner.status)  # type: ignore[no-any-return]
 

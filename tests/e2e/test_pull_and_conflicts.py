@@ -244,3 +244,34 @@ def test_hub_change_skipped_by_a_pull_is_applied_once_the_local_edit_is_answered
     [issue] = a.engine.issues()
     assert issue.local_payload["notes"] == "version de A"
     check_invariants(hub, [a, b])
+
+
+def test_conflict_settled_with_the_hub_value_is_reported_to_the_hub(hub, make_device):
+    from sqlalchemy import select
+
+    from hub.models import Conflict
+
+    mediator, a, b = _pair(hub, make_device)
+    sid = a.record(notes="début")
+    a.sync()
+    b.sync()
+    a.edit(sid, notes="version de A")
+    b.edit(sid, notes="version de B")
+    a.sync()
+    b.sync()
+
+    def open_on_hub() -> int:
+        with hub.db.session() as s:
+            rows = s.scalars(select(Conflict).where(Conflict.mediator_id == mediator)).all()
+            return sum(1 for c in rows if c.resolved_at is None)
+
+    assert open_on_hub() == 1
+    [issue] = b.engine.issues()
+    b.engine.resolve_issue(issue.id)  # keep the hub's version: nothing to send but the news
+    assert b.engine.issues() == []
+    b.transport.plan("resolve", "drop_response")
+    b.sync()
+    assert open_on_hub() == 0
+    assert b.engine.issues(include_resolved=True)[0].resolution == "keep_hub_sent"
+    assert b.session_notes(sid) == "version de A"
+    check_invariants(hub, [a, b])
