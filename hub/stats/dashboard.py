@@ -154,6 +154,10 @@ def solve_table(
             fixed[("^", col)] = col in phidden
             values[("^", col)] = pfigs.get(col, 0)
             groups.append(Group(("^", col), tuple((key, col) for key in sorted(rows))))
+            # A single non-zero row is the parent's figure itself: same status.
+            nonzero = [key for key in rows if rows[key].get(col, 0) > 0]
+            if len(nonzero) == 1:
+                fixed[(nonzero[0], col)] = col in phidden
     also: list[Any] = []
     if children_max is not None:
         for key, figs in rows.items():

@@ -4,10 +4,10 @@ docs/confidentialite.md; in short:
 1. *Primary*: a count between 1 and 4 is hidden. So is a count made only of such small counts
    one level down in the territorial tree (every non-zero child below 5): otherwise the
    children's table could not protect them.
-2. *Secondary*: in every group of cells whose total is shown (a breakdown and its total, the
-   months of a year, the children of a territory and the territory itself), the hidden cells
-   must be at least two and include one that was not hidden for being small; otherwise the
-   smallest visible non-zero cell is hidden too (or the total, when there is none). This is
+2. *Secondary*: every group of cells tied by an equation (a breakdown and its total, the
+   months of a year, the children of a territory and the territory itself) has either no
+   hidden cell, or at least two with one that was not hidden for being small; otherwise the
+   smallest visible non-zero member is hidden too (or the total, when there is none). This is
    repeated until nothing changes, over all the groups of a table at once (rows and columns).
 3. The tree is solved from the top: a territory's figures are decided among its siblings with
    its parent's figures already fixed, so that every page that shows a figure shows it the
@@ -53,21 +53,23 @@ def suppress(
     while changed:
         changed = False
         for group in ordered:
-            if group.total in hidden:
+            # One equation over the total and its members: 0 hidden cells, or at least two of
+            # them with one that is not small (else each small one could be pinned down).
+            cells = (group.total, *group.members)
+            hidden_cells = [c for c in cells if c in hidden]
+            if not hidden_cells:
                 continue
-            members = group.members
-            hidden_members = [m for m in members if m in hidden]
-            if not hidden_members:
-                continue
-            if len(hidden_members) >= 2 and any(m not in primary for m in hidden_members):
+            if len(hidden_cells) >= 2 and any(c not in primary for c in hidden_cells):
                 continue
             candidates = [
-                m for m in members if m not in hidden and values.get(m, 0) > 0 and m not in fixed
+                m
+                for m in group.members
+                if m not in hidden and values.get(m, 0) > 0 and m not in fixed
             ]
             if candidates:
                 hidden.add(min(candidates, key=lambda m: (values.get(m, 0), repr(m))))
                 changed = True
-            elif group.total not in fixed:
+            elif group.total not in hidden and group.total not in fixed:
                 hidden.add(group.total)
                 changed = True
     return hidden
