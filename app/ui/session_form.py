@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -278,6 +279,7 @@ class SessionFormDialog(QDialog):
         self.workshop_card = self._build_workshop_card()
         body_layout.addWidget(self.workshop_card)
         body_layout.addWidget(self._build_notes_card(notebook))
+        body_layout.addWidget(self._build_progress_card(notebook))
         body_layout.addStretch(1)
 
         self.scroll_area = QScrollArea()
@@ -657,6 +659,26 @@ class SessionFormDialog(QDialog):
         )
         return card
 
+    def _build_progress_card(self, notebook: Notebook) -> _Card:
+        """Training paths: tick the modules worked on during this session (folded away)."""
+        from app.ui.training.session_link import SessionProgressPanel
+
+        card = _Card(self.tr("Training paths"))
+        self.progress_panel = SessionProgressPanel(notebook.training)
+        self.progress_section = CollapsibleSection(
+            self.tr("Modules worked on during this session"), self.progress_panel
+        )
+        card.grid.addWidget(self.progress_section, card.grid.rowCount(), 0, 1, 2)
+        if self._session_id:
+            self.progress_panel.show_linked(self._session_id)
+        return card
+
+    def _sync_progress_subject(self) -> None:
+        if self.kind.current() == "collectif":
+            self.progress_panel.set_workshop()
+        else:
+            self.progress_panel.set_person(self.code.value())
+
     def _build_privacy_banner(self) -> QFrame:
         banner = QFrame()
         banner.setObjectName("privacy_banner")
@@ -695,6 +717,8 @@ class SessionFormDialog(QDialog):
         self.themes.sig_changed.connect(changed("themes"))
         self.materials.sig_changed.connect(changed("materiels"))
         self.code.sig_changed.connect(changed("followup_code"))
+        self.code.sig_changed.connect(self._sync_progress_subject)
+        self.kind.sig_changed.connect(self._sync_progress_subject)
         self.autonomy.sig_changed.connect(changed("autonomy"))
         self.oriented.sig_changed.connect(changed("orientation"))
         self.oriented.sig_changed.connect(self._sync_orientation)
@@ -834,6 +858,7 @@ class SessionFormDialog(QDialog):
         self._sync_kind()
         self._sync_orientation()
         self._sync_date_label()
+        self._sync_progress_subject()
 
     # ==== reactions ===========================================================================
     def _on_changed(self, fields: tuple[str, ...]) -> None:
@@ -930,9 +955,31 @@ class SessionFormDialog(QDialog):
         except (SQLAlchemyError, OSError):
             log.warning("The draft could not be discarded", exc_info=True)
         self.saved_id = saved_id
+        self._record_progress(saved_id, inp.date)
         self.sig_saved.emit(saved_id)
         self.accept()
         return True
+
+    def _record_progress(self, session_id: str, day: dt.date) -> None:
+        """The ticked modules, linked to the saved session. The session itself is saved
+        whatever happens here; a refusal is explained on the window behind the form."""
+        from app.services.training import TrainingError
+
+        try:
+            self.progress_panel.apply(session_id, day)
+        except TrainingError as err:
+            log.warning("progress not recorded: %s", err)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.tr("Training paths"),
+                self.tr("The session is saved, but the modules were not recorded: %1").replace(
+                    "%1", str(err)
+                ),
+                QMessageBox.StandardButton.Ok,
+                self.parentWidget(),
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         by_label: dict[QLabel, list[str]] = {}

@@ -1174,12 +1174,24 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
         <translation>&amp;Notes</translation>
     </message>
     <message>
+        <source>Training paths</source>
+        <translation>Parcours de formation</translation>
+    </message>
+    <message>
+        <source>Modules worked on during this session</source>
+        <translation>Modules travaillés pendant cette séance</translation>
+    </message>
+    <message>
         <source>Edit the note</source>
         <translation>Modifier la note</translation>
     </message>
     <message>
         <source>Save anyway</source>
         <translation>Enregistrer quand même</translation>
+    </message>
+    <message>
+        <source>The session is saved, but the modules were not recorded: %1</source>
+        <translation>La séance est enregistrée, mais les modules n&apos;ont pas été notés : %1</translation>
     </message>
     <message numerus="yes">
         <source>%n field(s) to correct before saving: see the messages in red.</source>

@@ -666,3 +666,27 @@ def test_numbered_themes_tell_their_shortcut(qtbot, notebook, communes, venues):
     chips = dlg.themes.main.chips()
     assert [c.number for c in chips[:10]] == [1, 2, 3, 4, 5, 6, 7, 8, 9, None]
     assert chips[0].toolTip() == "Shortcut: Alt+1" and chips[9].toolTip() == ""
+
+
+def test_modules_ticked_in_the_form_are_recorded_with_the_session(
+    qtbot, notebook, communes, venues
+):
+    from app.services.training import TrainingService
+
+    notebook.training.install_samples()
+    path = next(p for p in notebook.training.list_paths() if p.audience == "beneficiaires")
+    code = notebook.beneficiaries.new_code()
+    person = TrainingService.person(code)
+    notebook.training.enrol(person, path.id)
+
+    dlg = open_form(qtbot, notebook, communes)
+    type_into(qtbot, dlg.code.edit, code)
+    module = path.modules[0]
+    dlg.progress_panel.tick(module.id, "done")
+    dlg.themes.toggle_number(1)
+    assert dlg.save()
+
+    saved = dlg.saved_id
+    linked = notebook.training.session_events(saved)
+    assert [(h.event.module_id, h.event.kind) for h in linked] == [(module.id, "done")]
+    assert all(h.event.session_id == saved for h in linked)
