@@ -13,7 +13,8 @@ import ipaddress
 import logging
 import random
 import threading
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -32,6 +33,8 @@ from app.sync.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 
@@ -147,8 +150,9 @@ class HttpTransport:
         self.bytes_received = 0
         self.requests_made = 0
         self._lock = threading.Lock()
+        self._verify: str | bool = ca_bundle or True
         self._session = requests.Session()
-        self._session.verify = ca_bundle or True
+        self._session.verify = self._verify
         self._session.headers.update(
             {
                 "User-Agent": f"Carnet/{app_version}",
@@ -172,32 +176,36 @@ class HttpTransport:
     def enrol(self, base_url: str, request: wire.EnrolRequest) -> wire.EnrolResponse:
         url = normalize_hub_url(base_url)
         data = self._request("POST", url, "/enrol", body=wire.dumps(request.to_json()), auth=False)
-        return wire.EnrolResponse.from_json(data)
+        return _parse(wire.EnrolResponse.from_json, data)
 
     def push(self, body: bytes) -> wire.PushResponse:
-        return wire.PushResponse.from_json(self._request("POST", None, "/sync/push", body=body))
+        return _parse(
+            wire.PushResponse.from_json, self._request("POST", None, "/sync/push", body=body)
+        )
 
     def pull(self, since: int, limit: int) -> wire.PullResponse:
         data = self._request(
             "GET", None, "/sync/pull", params={"since": str(since), "limit": str(limit)}
         )
-        return wire.PullResponse.from_json(data)
+        return _parse(wire.PullResponse.from_json, data)
 
     def reconcile(self, items: list[wire.ReconcileItem]) -> wire.ReconcileResponse:
         body = wire.dumps({"items": [i.to_json() for i in items]})
-        return wire.ReconcileResponse.from_json(
-            self._request("POST", None, "/sync/reconcile", body=body)
+        return _parse(
+            wire.ReconcileResponse.from_json,
+            self._request("POST", None, "/sync/reconcile", body=body),
         )
 
     def resolve_conflicts(self, op_ids: list[str]) -> wire.ResolveResponse:
         """Tell the hub that the user kept its values for these conflicting ops."""
         body = wire.dumps({"op_ids": op_ids})
-        return wire.ResolveResponse.from_json(
-            self._request("POST", None, "/sync/conflicts/resolve", body=body)
+        return _parse(
+            wire.ResolveResponse.from_json,
+            self._request("POST", None, "/sync/conflicts/resolve", body=body),
         )
 
     def status(self) -> wire.StatusResponse:
-        return wire.StatusResponse.from_json(self._request("GET", None, "/sync/status"))
+        return _parse(wire.StatusResponse.from_json, self._request("GET", None, "/sync/status"))
 
     def catalogue(self, etag: str | None) -> wire.CatalogueResponse | None:
         """The catalogue snapshot, or None when it did not change since ``etag`` (304)."""
@@ -206,7 +214,8 @@ class HttpTransport:
         if response.status_code == 304:
             return None
         data = self._decode(response)
-        return wire.CatalogueResponse.from_json(data, response.headers.get("ETag"))
+        etag = response.headers.get("ETag")
+        return _parse(lambda d: wire.CatalogueResponse.from_json(d, etag), data)
 
     # ---- plumbing -----------------------------------------------------------------------------
     def _request(
@@ -260,6 +269,7 @@ class HttpTransport:
                 headers=all_headers,
                 timeout=self.timeout,
                 allow_redirects=False,
+                verify=self._verify,  # explicit: no environment variable can turn it off
             )
             content = response.content  # read it all now: a reset mid-body is a transport error
         except requests.exceptions.SSLError as exc:
@@ -333,6 +343,16 @@ class HttpTransport:
         if status == 429:
             raise RateLimited(error.message, _retry_after(response))
         raise RequestRejected(error.message, error.code, status)
+
+
+def _parse(parser: Callable[[Any], T], data: Any) -> T:
+    """A 2xx answer of the wrong shape is treated like garbage: explained, retried later."""
+    try:
+        return parser(data)
+    except wire.WireFormatError as exc:
+        raise TransportError(
+            f"{exc} Vos données restent sur cet ordinateur ; Carnet réessaiera plus tard."
+        ) from exc
 
 
 def _retry_after(response: requests.Response) -> float:
