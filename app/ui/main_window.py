@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -47,11 +47,8 @@ def pending_changes(notebook: Notebook) -> int:
 class DeleteSessionsCommand(QUndoCommand):
     """Soft delete of sessions; undo brings them back (the hub sees both as changes)."""
 
-    def __init__(self, ids: list[str], apply: Callable[[list[str], bool], None]) -> None:
-        count = len(ids)
-        super().__init__(
-            QCoreApplication.translate("MainWindow", "delete %n session(s)", None, count)
-        )
+    def __init__(self, text: str, ids: list[str], apply: Callable[[list[str], bool], None]) -> None:
+        super().__init__(text)
         self.ids = list(ids)
         self._apply = apply
         self._already_done = True  # the window deletes before pushing, to report errors
@@ -406,7 +403,8 @@ class MainWindow(QMainWindow):
             self._show_storage_error(err)
             self.refresh()
             return
-        self.undo_stack.push(DeleteSessionsCommand(ids, self._apply_delete))
+        text = self.tr("delete %n session(s)", None, len(ids))
+        self.undo_stack.push(DeleteSessionsCommand(text, ids, self._apply_delete))
         self.refresh()
         # Keep the cursor where it was, on the next session.
         model = self.sessions_view.model
