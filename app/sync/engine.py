@@ -349,7 +349,7 @@ class SyncEngine:
         try:
             self._ensure_configured()
             self._transport.status()
-        except TransportError:
+        except (TransportError, NotEnrolled):
             return False
         return True
 

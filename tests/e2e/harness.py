@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from app.models.entities import Accompagnement, OutboxEntry, SyncState
 from app.models.migrate import prepare_database
@@ -27,7 +27,7 @@ from app.models.payloads import SYNCED_ENTITIES, row_payload
 from app.models.sync_tables import SyncDeferred, SyncIssue
 from app.services.notebook import Notebook, open_notebook
 from app.services.sessions import SessionInput
-from app.sync.credentials import MemoryTokenStore
+from app.sync.credentials import MemoryTokenStore, TokenStore
 from app.sync.engine import SyncEngine
 from app.sync.transport import Backoff, HttpTransport
 from hub import catalogue as hub_catalogue
@@ -93,9 +93,11 @@ class HubServer:
 
     def reset(self) -> None:
         """Empty every table and start a new epoch: the cheapest "new hub"."""
+        present = set(inspect(self.db.engine).get_table_names())
         with self.db.write() as s:
             for table in reversed(Base.metadata.sorted_tables):
-                s.execute(delete(table))
+                if table.name in present:
+                    s.execute(delete(table))
             new_epoch(s)
 
     # ---- operator actions, through the hub's own service functions -------------------------
@@ -184,7 +186,7 @@ class Device:
     notebook: Notebook
     http: HttpTransport
     transport: FaultyTransport
-    tokens: MemoryTokenStore
+    tokens: TokenStore
     engine: SyncEngine
     clock: Callable[[], dt.datetime]
     venue_id: str = ""
@@ -209,7 +211,7 @@ class Device:
         nb = open_notebook(path)
         http = http or HttpTransport(timeout=(5, 30))
         faulty = transport or FaultyTransport(http)
-        tokens = MemoryTokenStore()
+        tokens: TokenStore = engine_options.pop("token_store", None) or MemoryTokenStore()
         clock = clock or (lambda: dt.datetime.now(dt.UTC))
         engine = _engine(nb, faulty, name, tokens, clock, checkpoint, **engine_options)
         return cls(name, nb, http, faulty, tokens, engine, clock)
@@ -217,6 +219,7 @@ class Device:
     def restart(self, checkpoint: Callable[[str], None] | None = None, **options: Any) -> None:
         """The app was killed and starts again: a fresh engine and transport on the same
         database and keyring (the token survives, as in the OS keyring)."""
+        self.tokens = options.pop("token_store", None) or self.tokens
         self.http.close()
         self.http = HttpTransport(timeout=(5, 30))
         self.transport = FaultyTransport(self.http)
@@ -300,7 +303,7 @@ def _engine(
     nb: Notebook,
     transport: FaultyTransport,
     name: str,
-    tokens: MemoryTokenStore,
+    tokens: TokenStore,
     clock: Callable[[], dt.datetime],
     checkpoint: Callable[[str], None] | None,
     **options: Any,
