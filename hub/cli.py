@@ -416,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("health", "état de la synchronisation : appareils, contacts, conflits", cmd_health)
     p = add("purge-tombstones", "purger les suppressions anciennes", cmd_purge)
     p.add_argument("--days", type=int, default=180, help="ancienneté minimale (180 jours)")
+    from hub.web.commands import add_commands
+
+    add_commands(add)  # accounts of the pages, partners' tokens, aggregates (hub/web)
     return parser
 
 

@@ -13,6 +13,12 @@ SYSTEM_PACKAGES=(
   poppler-utils  # pdftoppm: the PDF report tests render pages to PNG
   ${CARNET_EXTRA_APT:-}
 )
+# The hub's browser test drives Debian's chromium with Playwright (never `playwright install`).
+# CI and developers get it; CARNET_NO_BROWSER=1 leaves it out on a machine that cannot have it.
+BROWSER_PACKAGES=(chromium)
+if [ -z "${CARNET_NO_BROWSER:-}" ]; then
+  SYSTEM_PACKAGES+=("${BROWSER_PACKAGES[@]}")
+fi
 
 missing=()
 if command -v dpkg >/dev/null 2>&1; then

@@ -33,3 +33,23 @@ class PartnerToken(Base):
     code: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class VenueDetails(Base):
+    """What the national open-data schema of venues needs beyond what devices sync (address,
+    SIRET/RNA, services…), completed on the hub's pages. Multi-values are ``|``-separated."""
+
+    __tablename__ = "venue_details"
+
+    venue_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    adresse: Mapped[str] = mapped_column(String(300), default="")
+    complement_adresse: Mapped[str] = mapped_column(String(300), default="")
+    pivot: Mapped[str] = mapped_column(String(14), default="")
+    telephone: Mapped[str] = mapped_column(String(40), default="")
+    courriels: Mapped[str] = mapped_column(String(300), default="")
+    site_web: Mapped[str] = mapped_column(String(300), default="")
+    horaires: Mapped[str] = mapped_column(String(300), default="")
+    services: Mapped[str] = mapped_column(String(600), default="")
+    modalites_accompagnement: Mapped[str] = mapped_column(String(200), default="")
+    frais_a_charge: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
