@@ -41,8 +41,8 @@ KEPT_QT_PLUGINS: dict[str, frozenset[str]] = {
     # Icons and pictures: SVG (our icon), ICO, JPEG and GIF; PNG is built into Qt.
     "imageformats": frozenset({"qsvg", "qico", "qjpeg", "qgif"}),
     "iconengines": frozenset({"qsvgicon"}),
-    # Native look on Windows (Windows 11 style and classic).
-    "styles": frozenset({"qmodernwindowsstyle", "qwindowsvistastyle"}),
+    # Native look on Windows (Windows 11 style and classic) and on macOS.
+    "styles": frozenset({"qmodernwindowsstyle", "qwindowsvistastyle", "qmacstyle"}),
 }
 
 _PLUGIN_PATH = re.compile(r"(?:^|/)plugins/([^/]+)/(?:lib)?([^/]+)\.(so|dll|dylib)$")

