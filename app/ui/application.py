@@ -239,6 +239,7 @@ def run(data_dir: Path, log_file: Path, lang: str | None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("carnet")  # Wayland: ties the window to carnet.desktop and its icon
     app.setQuitOnLastWindowClosed(False)  # the controller decides, so a profile switch is safe
     translators = install_translators(app, lang)
     apply_style(app)
