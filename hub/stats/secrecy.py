@@ -7,7 +7,8 @@ docs/confidentialite.md; in short:
 2. *Secondary*: every group of cells tied by an equation (a breakdown and its total, the
    months of a year, the children of a territory and the territory itself) has either no
    hidden cell, or at least two with one that was not hidden for being small; otherwise the
-   smallest visible non-zero member is hidden too (or the total, when there is none). This is
+   smallest visible non-zero member is hidden too, else a zero one (a hidden zero looks like
+   any hidden count), else the total. This is
    repeated until nothing changes, over all the groups of a table at once (rows and columns).
 3. The tree is solved from the top: a territory's figures are decided among its siblings with
    its parent's figures already fixed, so that every page that shows a figure shows it the
@@ -61,13 +62,14 @@ def suppress(
                 continue
             if len(hidden_cells) >= 2 and any(c not in primary for c in hidden_cells):
                 continue
-            candidates = [
-                m
-                for m in group.members
-                if m not in hidden and values.get(m, 0) > 0 and m not in fixed
-            ]
+            # Non-zero cells first; then a zero, which hidden is as good as any small count.
+            candidates = [m for m in group.members if m not in hidden and m not in fixed]
             if candidates:
-                hidden.add(min(candidates, key=lambda m: (values.get(m, 0), repr(m))))
+                hidden.add(
+                    min(
+                        candidates, key=lambda m: (values.get(m, 0) == 0, values.get(m, 0), repr(m))
+                    )
+                )
                 changed = True
             elif group.total not in hidden and group.total not in fixed:
                 hidden.add(group.total)

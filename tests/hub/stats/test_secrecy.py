@@ -29,9 +29,10 @@ def test_two_small_cells_are_not_enough_without_a_larger_one():
     assert suppress(values, [Group("t", ("a", "b", "c"))]) == {"a", "b", "c"}
 
 
-def test_when_no_cell_can_complete_the_group_the_total_goes():
+def test_a_zero_or_else_the_total_completes_the_group():
     values = {"t": 3, "a": 3, "b": 0}
-    assert suppress(values, [Group("t", ("a", "b"))]) == {"a", "t"}
+    # A zero is hidden with the small cell: a + b = 3 no longer tells a.
+    assert suppress(values, [Group("t", ("a", "b"))]) == {"a", "b", "t"}
     values = {"t": 7, "a": 3, "b": 4}
     assert suppress(values, [Group("t", ("a", "b"))]) == {"a", "b", "t"}
 
@@ -86,7 +87,7 @@ def _recovered(values, groups, hidden) -> set:
 def _adversarial_hub(client, hub_db) -> None:
     """Lille: many sessions; Roubaix: 3 (small); Tourcoing: 8; Amiens (80): 20; a commune
     alone in its EPCI with 2 sessions (its EPCI and its total are small all the way up); a
-    month with a single workshop of 3 people."""
+    month with a single workshop of 3 people; an EPCI with one workshop a month."""
     big = enrol(client, hub_db, new_mediator(hub_db, "Grande structure"))
     small = enrol(client, hub_db, new_mediator(hub_db, "Petite structure"))
     payloads = [individual(f"2025-{m:02d}-10", commune_insee="59350") for m in range(1, 13)] * 3
@@ -101,6 +102,9 @@ def _adversarial_hub(client, hub_db) -> None:
     payloads += [individual("2025-05-05", commune_insee="59599") for _ in range(8)]
     payloads += [individual("2025-06-06", commune_insee="80021") for _ in range(20)]
     payloads += [workshop("2025-09-09", 3, None, commune_insee="59350")]
+    # The only workshops of the Somme: one a month at Abbeville (each month is small, the
+    # year is not, and they are the whole of their EPCI and of the département's workshops).
+    payloads += [workshop(f"2025-{m:02d}-15", 6, 2, commune_insee="80001") for m in range(1, 13)]
     for k in range(0, len(payloads), 50):
         push_ok(client, big, payloads[k : k + 50])
     push_ok(client, small, [individual("2025-07-07", commune_insee="59001") for _ in range(2)])

@@ -121,16 +121,16 @@ def build_demo(client: Any, db: Database, seed: int = 5) -> Demo:
                         beneficiary_id=rng.choice([None, *[f"S{k}" for k in range(25)]]),
                     )
                 )
-            if month % 3 == 0:
-                sessions["somme"].append(
-                    workshop(
-                        f"{year}-{month:02d}-15",
-                        rng.randint(5, 9),
-                        2,
-                        commune_insee=ABBEVILLE,
-                        duration_min=120,
-                    )
+            # A workshop a month at Abbeville.
+            sessions["somme"].append(
+                workshop(
+                    f"{year}-{month:02d}-15",
+                    rng.randint(5, 9),
+                    2,
+                    commune_insee=ABBEVILLE,
+                    duration_min=120,
                 )
+            )
     # Roubaix: a handful of sessions only (secret).
     sessions["nord"] += [individual("2025-04-04", commune_insee=ROUBAIX) for _ in range(3)]
     for key, payloads in sessions.items():
