@@ -597,8 +597,8 @@ class SyncEngine:
         with self._sf.begin() as db:
             while True:
                 entries = list(
-                    db.scalars(
-                        select(OutboxEntry)
+                    db.execute(
+                        select(*_ENTRY_COLUMNS)
                         .where(OutboxEntry.state == PENDING)
                         .order_by(OutboxEntry.seq)
                         .limit(self.max_batch_ops * 5)
@@ -606,7 +606,7 @@ class SyncEngine:
                 )
                 if not entries:
                     return None
-                groups: dict[str, list[OutboxEntry]] = {}
+                groups: dict[str, list[Any]] = {}
                 for entry in entries:
                     group = groups.get(entry.entity_id)
                     if group is None:
@@ -616,12 +616,12 @@ class SyncEngine:
                     group.append(entry)
                 bases = _bases(db, groups)
                 ops: list[wire.PushOp] = []
-                members: list[list[OutboxEntry]] = []
+                members: list[list[Any]] = []
                 for entity_id, group in groups.items():
                     last = group[-1]
                     base = bases.get(entity_id)
                     if last.op == wire.OP_DELETE and base is None:
-                        _resolve(group, DROPPED, REASONS[DROPPED])
+                        _set_state(db, group, DROPPED, REASONS[DROPPED])
                         continue
                     ops.append(
                         wire.PushOp(
@@ -637,17 +637,13 @@ class SyncEngine:
                     )
                     members.append(group)
                 if not ops:
-                    db.flush()
                     continue  # only dropped entries in this window; look further
                 batch_id = new_id()
-                ops, members = self._fit(db, batch_id, ops, members)
+                ops, members, body_bytes = self._fit(db, batch_id, ops, members)
                 if not ops:
-                    db.flush()
                     continue
-                body = wire.dumps(wire.PushRequest(batch_id, ops).to_json()).decode("utf-8")
-                for group in members:
-                    for entry in group:
-                        entry.state = INFLIGHT
+                body = body_bytes.decode("utf-8")
+                _set_state(db, [e for group in members for e in group], INFLIGHT, None)
                 db.add(SyncBatch(batch_id=batch_id, body=body, op_count=len(ops)))
                 break
         self._checkpoint("push.batch_stored")
@@ -658,43 +654,46 @@ class SyncEngine:
         db: Session,
         batch_id: str,
         ops: list[wire.PushOp],
-        members: list[list[OutboxEntry]],
-    ) -> tuple[list[wire.PushOp], list[list[OutboxEntry]]]:
+        members: list[list[Any]],
+    ) -> tuple[list[wire.PushOp], list[list[Any]], bytes]:
         """Shrink the batch until it is under the gzip bound; an op too large to ever be sent
-        alone is rejected here, visibly."""
+        alone is rejected here, visibly. Returns the ops kept, their entries and the body."""
         while ops:
             body = wire.dumps(wire.PushRequest(batch_id, ops).to_json())
-            size = len(wire.gzip_bytes(body))
+            # Cheap upper bound first: a body under the bound needs no trial compression.
+            small = len(body) <= self.max_batch_bytes
+            size = len(body) if small else len(wire.gzip_bytes(body))
             if size <= self.max_batch_bytes and len(body) <= wire.MAX_BODY_UNCOMPRESSED:
-                return ops, members
+                return ops, members, body
             if len(ops) > 1:
                 keep = max(1, len(ops) // 2)
                 ops, members = ops[:keep], members[:keep]
                 continue
             if size <= wire.MAX_BODY_COMPRESSED and len(body) <= wire.MAX_BODY_UNCOMPRESSED:
-                return ops, members  # one big op: over the soft bound, under the hub's limit
+                return ops, members, body  # one big op: over the soft bound, under the limit
             reason = (
                 "Cette fiche est trop volumineuse pour être envoyée au hub (plus de 1 Mo "
                 "compressé). Raccourcissez ses notes puis synchronisez à nouveau."
             )
-            _resolve(members[0], REJECTED, reason)
+            _set_state(db, members[0], REJECTED, reason)
             refused = wire.PushResult(ops[0].op_id, wire.STATUS_REJECTED, code="too_large")
             self._add_issue(db, ops[0], REJECTED, reason, refused)
-            return [], []
-        return ops, members
+            return [], [], b""
+        return ops, members, b""
 
     def _apply_results(self, batch: _Batch, response: wire.PushResponse, report: SyncReport) -> int:
         results = {r.op_id: r for r in response.results}
         handled = 0
-        with self._write() as db:
+        with self._write() as db, db.no_autoflush:
             entity_ids = [op.entity_id for op in batch.ops]
-            inflight: dict[str, list[OutboxEntry]] = {}
-            for entry in db.scalars(
-                select(OutboxEntry)
+            inflight: dict[str, list[Any]] = {}
+            for entry in db.execute(
+                select(OutboxEntry.seq, OutboxEntry.entity_id)
                 .where(OutboxEntry.state == INFLIGHT, OutboxEntry.entity_id.in_(entity_ids))
                 .order_by(OutboxEntry.seq)
             ):
                 inflight.setdefault(entry.entity_id, []).append(entry)
+            outcome = _Outcomes()
             newer = set(
                 db.scalars(
                     select(OutboxEntry.entity_id).where(
@@ -704,11 +703,17 @@ class SyncEngine:
             )
             rows = _load_rows(db, [(op.entity, op.entity_id) for op in batch.ops])
             bases = _base_rows(db, entity_ids)
+            held = {
+                d.entity_id: d
+                for d in db.scalars(
+                    select(SyncDeferred).where(SyncDeferred.entity_id.in_(entity_ids))
+                )
+            }
             for op in batch.ops:
                 group = inflight.get(op.entity_id, [])
                 result = results.get(op.op_id)
                 if result is None:
-                    _resolve(group, PENDING, None)  # missing from the answer: stays pending
+                    outcome.add(group, PENDING, None)  # missing from the answer: stays pending
                     continue
                 handled += len(group)
                 row = rows.get(op.entity_id)
@@ -719,7 +724,7 @@ class SyncEngine:
                 )
                 settle_above: int | None = None
                 if result.status in (wire.STATUS_APPLIED, wire.STATUS_DUPLICATE):
-                    _resolve(group, ACKED, None)
+                    outcome.add(group, ACKED, None)
                     if result.status == wire.STATUS_APPLIED:
                         report.applied += 1
                     else:
@@ -742,7 +747,7 @@ class SyncEngine:
                 elif result.status == wire.STATUS_CONFLICT:
                     report.conflicts += 1
                     reason = result.reason or REASONS[CONFLICT]
-                    _resolve(group, CONFLICT, reason)
+                    outcome.add(group, CONFLICT, reason)
                     self._add_issue(db, op, CONFLICT, reason, result)
                     if result.hub_payload and op.entity_id not in newer:
                         # Devices must agree: take the hub's value; ours is in the review item.
@@ -752,18 +757,19 @@ class SyncEngine:
                 elif result.status == wire.STATUS_GONE:
                     report.gone += 1
                     reason = result.reason or REASONS[GONE]
-                    _resolve(group, GONE, reason)
+                    outcome.add(group, GONE, reason)
                     self._add_issue(db, op, GONE, reason, result)
                     if op.entity_id not in newer:
                         self._apply_gone(db, bases, op, row, result)
                 else:
                     report.rejected += 1
                     reason = result.reason or REASONS[REJECTED]
-                    _resolve(group, REJECTED, reason)
+                    outcome.add(group, REJECTED, reason)
                     self._add_issue(db, op, REJECTED, reason, result)
                     continue  # the row keeps what the user typed until they act on the review
                 if op.entity_id not in newer:
-                    self._settle(db, bases, op.entity, op.entity_id, settle_above)
+                    self._settle(db, bases, held.get(op.entity_id), op.entity, settle_above)
+            outcome.write(db)
             db.execute(delete(SyncBatch).where(SyncBatch.batch_id == batch.batch_id))
         return handled
 
@@ -771,15 +777,15 @@ class SyncEngine:
         self,
         db: Session,
         bases: dict[str, SyncBase],
+        held: SyncDeferred | None,
         entity: str,
-        entity_id: str,
         above: int | None,
     ) -> None:
         """The record has no unacknowledged change left: apply the hub state the pull held
         back, if it is newer than what we hold (or than ``above``)."""
-        held = db.get(SyncDeferred, entity_id)
         if held is None:
             return
+        entity_id = held.entity_id
         base = bases.get(entity_id)
         threshold = above if above is not None else (base.version if base is not None else 0)
         if held.version > threshold:
@@ -1150,10 +1156,41 @@ def _write_row(
     return row
 
 
-def _resolve(entries: Iterable[OutboxEntry], state: str, reason: str | None) -> None:
-    for entry in entries:
-        entry.state = state
-        entry.result_reason = reason
+_ENTRY_COLUMNS = (
+    OutboxEntry.seq,
+    OutboxEntry.op_id,
+    OutboxEntry.entity,
+    OutboxEntry.entity_id,
+    OutboxEntry.op,
+    OutboxEntry.payload,
+    OutboxEntry.content_hash,
+    OutboxEntry.schema_version,
+)
+
+
+def _set_state(db: Session, entries: Iterable[Any], state: str, reason: str | None) -> None:
+    """One UPDATE for outbox entries (rows with a ``seq``)."""
+    seqs = [e.seq for e in entries]
+    for chunk in _chunks(seqs, 500):
+        db.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.seq.in_(chunk))
+            .values(state=state, result_reason=reason)
+        )
+
+
+class _Outcomes:
+    """The new states of a batch's entries, written with one UPDATE per (state, reason)."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[str, str | None], list[Any]] = {}
+
+    def add(self, entries: Iterable[Any], state: str, reason: str | None) -> None:
+        self._groups.setdefault((state, reason), []).extend(entries)
+
+    def write(self, db: Session) -> None:
+        for (state, reason), entries in self._groups.items():
+            _set_state(db, entries, state, reason)
 
 
 def _busy_ids(db: Session) -> set[str]:
@@ -1161,7 +1198,7 @@ def _busy_ids(db: Session) -> set[str]:
     return set(db.scalars(select(OutboxEntry.entity_id).where(OutboxEntry.state.in_(UNSENT))))
 
 
-def _bases(db: Session, groups: dict[str, list[OutboxEntry]]) -> dict[str, int]:
+def _bases(db: Session, groups: dict[str, list[Any]]) -> dict[str, int]:
     ids = list(groups)
     rows = db.execute(
         select(SyncBase.entity_id, SyncBase.version).where(SyncBase.entity_id.in_(ids))

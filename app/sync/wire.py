@@ -34,7 +34,7 @@ OP_UPSERT = "upsert"
 OP_DELETE = "delete"
 OPS = (OP_UPSERT, OP_DELETE)
 
-ENTITIES = ("venue", "beneficiary", "tag", "accompagnement")
+ENTITIES = ("venue", "beneficiary", "tag", "accompagnement", "training_path", "progress_event")
 
 STATUS_APPLIED = "applied"
 STATUS_DUPLICATE = "duplicate"
@@ -189,7 +189,17 @@ class PushOp:
     payload: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies every payload (a third of a batch's cost).
+        return {
+            "op_id": self.op_id,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "op": self.op,
+            "base_version": self.base_version,
+            "schema_version": self.schema_version,
+            "content_hash": self.content_hash,
+            "payload": self.payload,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> PushOp:
