@@ -167,16 +167,15 @@ def solve_table(
             for col in count_columns(figs, months=False):
                 if figs.get(col, 0) > 0 and cmax.get(col, 0) < THRESHOLD:
                     also.append((key, col))
-    hidden = suppress(values, groups, fixed, also)
+    hidden: set[Any] = suppress(values, groups, fixed, also)
     out: dict[str, Hidden] = {key: set() for key in rows}
-    for cell in hidden:
-        key, col = cell
-        if key != "^":
-            out[key].add(col)
-    for cols in out.values():
-        if "activities" in cols:
-            cols.add("minutes")
-        cols.update(f"mm:{c[3:]}" for c in list(cols) if c.startswith("ma:"))
+    for row_key, column in hidden:
+        if row_key != "^":
+            out[str(row_key)].add(str(column))
+    for shut in out.values():
+        if "activities" in shut:
+            shut.add("minutes")
+        shut.update(f"mm:{c[3:]}" for c in list(shut) if c.startswith("ma:"))
     return out
 
 

@@ -140,7 +140,7 @@ class Deltas:
         self.person_place: dict[str, tuple[str, str]] = {}
         self.beneficiaries: set[str] = set()
 
-    def add_row(self, row: Mapping[str, Any], sign: int) -> None:
+    def add_row(self, row: Mapping[str, Any] | None, sign: int) -> None:
         if row is None or row.get("deleted") or row.get("date") is None:
             return
         month, cells = session_cells(row)
@@ -306,7 +306,7 @@ def rebuild(db: Session, batch: int = 20_000) -> int:
         if not rows:
             break
         for row in rows:
-            deltas.add_row(row, +1)
+            deltas.add_row(dict(row), +1)
         counted += len(rows)
         last = rows[-1]["id"]
         deltas.flush(db)

@@ -48,6 +48,7 @@ class Territories:
         self.index = index or CommuneIndex()
         self._places: dict[str, Place] = {}
         self._centroids: dict[str, tuple[float, float]] | None = None
+        self._parts: dict[str, list[str]] = {}
 
     def place(self, insee: str | None) -> Place | None:
         if not insee:
@@ -81,8 +82,10 @@ class Territories:
 
     def epci_parts(self, siren: str) -> list[str]:
         """The parts (one per département) of an EPCI."""
-        deps = sorted({c.departement for c in self.index.all() if c.epci == siren})
-        return [f"{siren}:{dep}" for dep in deps]
+        if siren not in self._parts:
+            deps = sorted({c.departement for c in self.index.all() if c.epci == siren})
+            self._parts[siren] = [f"{siren}:{dep}" for dep in deps]
+        return self._parts[siren]
 
     def communes_of(self, level: str, code: str) -> list[Commune]:
         if level == "departement":

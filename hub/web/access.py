@@ -36,6 +36,9 @@ def inside(territories: Territories, outer: tuple[str, str], level: str, code: s
             return False
         siren = place.piece.partition(":")[0]
         return (o_level, o_code) in (("departement", place.departement), ("epci", siren))
+    if level == "epci" and ":" not in code:
+        parts = territories.epci_parts(code)
+        return bool(parts) and all(inside(territories, outer, "epci", p) for p in parts)
     if level == "epci" and ":" in code:
         siren, _, dep = code.partition(":")
         return (o_level == "departement" and o_code == dep) or (

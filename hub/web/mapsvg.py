@@ -45,15 +45,15 @@ def _nodes(tree: Tree, t: Territories, scope: Scope, grain: str) -> dict[str, No
             piece = tree.node("epci", place.piece) if place else None
             return {place.piece: piece} if place and piece else {}
         return {scope.code: node} if node else {}
-    out = {}
+    found: dict[str, Node] = {}
     for dep in deps:
         pieces = tree.pieces(dep)
         if grain == "epci":
-            out.update(pieces)
+            found.update(pieces)
         else:
-            for piece in pieces:
-                out.update(tree.communes(piece))
-    return out
+            for part_code in pieces:
+                found.update(tree.communes(part_code))
+    return found
 
 
 def _background(t: Territories, scope: Scope, nodes: dict[str, Node], grain: str) -> list[str]:

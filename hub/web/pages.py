@@ -559,7 +559,7 @@ def _partner_scope(token: PartnerToken, niveau: str | None, code: str | None) ->
         shared_territories(), (token.level, token.code), niveau, code or ""
     ):
         return Scope(niveau, "" if niveau == "hub" else code or "")
-    raise forbidden()
+    raise HubError(403, "forbidden", "Ce territoire ne fait pas partie du périmètre de ce jeton.")
 
 
 @partner_router.get("/indicateurs", summary="Indicateurs agrégés d'un territoire pour une année")
