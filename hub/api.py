@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -48,6 +48,8 @@ class Hub:
     db: Database
     epoch: EpochHolder
     enrol_limiter: RateLimiter
+    # Failed logins of hub accounts on the staff JSON API, per client address.
+    login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
 
 
 def get_hub(request: Request) -> Hub:

@@ -22,6 +22,7 @@ from hub.middleware import CarnetMiddleware, EpochHolder
 from hub.migrate import upgrade
 from hub.org import ensure_epoch
 from hub.ratelimit import RateLimiter
+from hub.training_api import router as training_router
 from hub.web.setup import install_web
 
 DESCRIPTION = """Le hub régional de Carnet : les appareils des médiateurs s'y synchronisent.
@@ -106,6 +107,7 @@ def create_app(
     )
     _install_error_handlers(app)
     app.include_router(router)
+    app.include_router(training_router)
     install_web(app)  # dashboards, exports, partners' API (hub/web)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(

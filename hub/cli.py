@@ -61,7 +61,16 @@ def _database(settings: Settings, migrate: bool = True) -> Database:
         except DatabaseTooNewError as exc:
             db.dispose()
             raise CliError(str(exc)) from exc
+        _seed(db)
     return db
+
+
+def _seed(db: Database) -> int:
+    """A new hub's first catalogue: the sample training paths (once, on an empty catalogue)."""
+    from hub.training import seed_catalogue
+
+    with db.write() as s:
+        return seed_catalogue(s)
 
 
 # ---- commands -------------------------------------------------------------------------------
@@ -94,12 +103,15 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
         except DatabaseTooNewError as exc:
             raise CliError(str(exc)) from exc
         after = current_revision(db.engine)
+        seeded = _seed(db)
     finally:
         db.dispose()
     if done:
         _print(f"Base mise à jour : {before or 'vide'} → {after}.")
     else:
         _print(f"Base déjà à jour (schéma {after}).")
+    if seeded:
+        _print(f"Catalogue de formation : {seeded} parcours d'exemple publiés.")
     _print(f"Données : {settings.describe_storage()}")
     return 0
 
@@ -416,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("health", "état de la synchronisation : appareils, contacts, conflits", cmd_health)
     p = add("purge-tombstones", "purger les suppressions anciennes", cmd_purge)
     p.add_argument("--days", type=int, default=180, help="ancienneté minimale (180 jours)")
+    from hub.training_cli import add_commands as add_training_commands
+
+    add_training_commands(add)  # training paths: catalogue, proposals, reports
     from hub.web.commands import add_commands
 
     add_commands(add)  # accounts of the pages, partners' tokens, aggregates (hub/web)

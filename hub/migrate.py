@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0002_statistics"
+HEAD_REVISION = "0003_training"
 
 
 class DatabaseTooNewError(Exception):

@@ -196,13 +196,36 @@ class CatalogueSnapshot(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class CataloguePath(Base):
+    """A training path of the hub's catalogue, as hub staff author it (docs/parcours-format.md).
+
+    ``content`` is the current text (the path file's form, without the header);
+    ``published_content`` what devices receive in the catalogue snapshot (None: never
+    published). A withdrawn path stays in the snapshot flagged ``withdrawn``, so devices keep
+    it and its history. ``proposed_by``: the mediator whose local path this was."""
+
+    __tablename__ = "catalogue_path"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    audience: Mapped[str] = mapped_column(String(16))
+    path_version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    published_content: Mapped[str | None] = mapped_column(Text)
+    proposed_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 # ---- synced records -------------------------------------------------------------------------
 def _column_type(kind: str, max_len: int | None) -> TypeEngine[Any]:
     if kind in ("str", "code"):
         return String(max_len or 200)
     if kind == "ref":
         return String(36)
-    if kind in ("text", "codes", "names", "json"):
+    if kind in ("text", "codes", "names", "json", "document"):
         return Text()
     if kind == "int":
         return Integer()
@@ -245,6 +268,7 @@ Index(
     RECORD_TABLES["accompagnement"].c.mediator_id,
     RECORD_TABLES["accompagnement"].c.date,
 )
+Index("ix_progress_event_path", RECORD_TABLES["progress_event"].c.path_id)
 Index(
     "ix_beneficiary_mediator_code",
     RECORD_TABLES["beneficiary"].c.mediator_id,

@@ -108,6 +108,15 @@ def _forbidden(op: Op) -> OpResult:
     )
 
 
+def _append_only(op: Op, label: str) -> OpResult:
+    return _rejected(
+        op,
+        "append_only",
+        f"Un {label} ne se modifie pas et ne se supprime pas : enregistrez plutôt une "
+        "annulation, puis un nouvel événement.",
+    )
+
+
 _VERSIONS = Base.metadata.tables[RecordVersion.__tablename__]
 _APPLIED = Base.metadata.tables[AppliedOp.__tablename__]
 _CONFLICTS = Base.metadata.tables[Conflict.__tablename__]
@@ -349,6 +358,8 @@ class BatchPlanner:
         row = self.state.get((op.entity, op.entity_id))
         if row is not None and row["mediator_id"] != self.mediator_id:
             return _forbidden(op), None
+        if spec.append_only and op.op == "delete":
+            return _append_only(op, spec.label), None
         values: dict[str, Any] | None
         try:
             payload = upgrade_payload(op.entity, op.schema_version, op.payload)
@@ -421,6 +432,11 @@ class BatchPlanner:
             new = self._new_row(op, values, max(op.base_version, 0) + 1, deleted=False)
             self._store(op.entity, new, is_new=True)
             return OpResult(op.op_id, APPLIED, new["version"]), None
+        if ENTITIES[op.entity].append_only:
+            # Written once: the same content again (a copy queued anew) is the stored record.
+            if comparable(op.entity, values) == comparable(op.entity, row):
+                return OpResult(op.op_id, APPLIED, row["version"]), None
+            return _append_only(op, ENTITIES[op.entity].label), None
         if row["deleted"] and op.base_version < row["version"]:
             # Deleted on the hub after the device's base: delete wins, the editor is told.
             return (

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any, Final
 
 from app.models import referentiels as ref
+from app.models import training_format
 
 # Fields every payload carries; they are not merged field by field.
 META_FIELDS: Final = ("id", "created_at", "updated_at", "deleted_at", "version")
@@ -27,8 +28,9 @@ POSTAL_RE: Final = re.compile(r"^\d{5}$")
 @dataclass(frozen=True)
 class FieldSpec:
     """``kind``: str, text, int, bool, date, code (one national code), codes (``|a|b|`` list of
-    national codes), names (``|a|b|`` free names), json (a JSON object as text), ref (the id of
-    another record of the same mediator)."""
+    national codes), names (``|a|b|`` free names), json (a JSON object as text), document (a
+    JSON list or object sent as JSON, stored as canonical text), ref (the id of another record
+    of the same mediator)."""
 
     name: str
     kind: str
@@ -49,10 +51,16 @@ def _f(name: str, kind: str, label: str, **kw: Any) -> FieldSpec:
 
 @dataclass(frozen=True)
 class EntitySpec:
+    """``append_only``: a record is written once and never edited nor deleted (progress
+    events: devices merge by union). ``check``: a whole-record check run after the field
+    checks (raises RecordError)."""
+
     name: str
     label: str
     fields: tuple[FieldSpec, ...]
     schema_version: int = 1
+    append_only: bool = False
+    check: Callable[[str, dict[str, Any]], None] | None = None
 
     @cached_property
     def field_names(self) -> tuple[str, ...]:
@@ -136,11 +144,6 @@ TAG = EntitySpec(
     ),
 )
 
-ENTITIES: Final[dict[str, EntitySpec]] = {
-    s.name: s for s in (ACCOMPAGNEMENT, VENUE, BENEFICIARY, TAG)
-}
-SCHEMA_VERSIONS: Final[dict[str, int]] = {name: s.schema_version for name, s in ENTITIES.items()}
-
 
 class RecordError(Exception):
     """A payload the hub refuses for good: ``code`` is stable, ``message`` is French."""
@@ -149,6 +152,86 @@ class RecordError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def _codes(values: tuple[str, ...]) -> dict[str, str]:
+    return {v: v for v in values}
+
+
+# Training (docs/parcours-format.md): the values of app/models/training.py.
+SUBJECT_KINDS: Final = _codes(("person", "workshop", "self"))
+EVENT_KINDS: Final = _codes(("enrolled", "started", "done", "assessed", "cancelled"))
+PATH_ORIGINS: Final = _codes(("hub", "local"))
+PATH_STATUSES: Final = _codes(("local_only", "proposed", "published"))
+
+PROGRESS_EVENT = EntitySpec(
+    "progress_event",
+    "événement de progression",
+    (
+        _f("subject_kind", "code", "qui progresse", max_len=12, required=True, codes=SUBJECT_KINDS),
+        _f("subject_id", "str", "code de suivi ou atelier", max_len=36, required=True),
+        _f("group_id", "ref", "groupe d'atelier", ref="accompagnement"),
+        _f("path_id", "str", "parcours", max_len=36, required=True),
+        _f("module_id", "str", "module", max_len=36),
+        _f("kind", "code", "type d'événement", max_len=12, required=True, codes=EVENT_KINDS),
+        _f("cancels_id", "str", "événement annulé", max_len=36),
+        _f("level_before", "json", "niveau avant"),
+        _f("level_after", "json", "niveau après"),
+        _f("session_id", "ref", "accompagnement", ref="accompagnement"),
+        _f("occurred_on", "date", "date", required=True),
+        _f("path_title", "str", "titre du parcours", max_len=200, required=True),
+        _f("path_version", "int", "version du parcours", min_value=1, max_value=1_000_000),
+        _f("path_module_count", "int", "nombre de modules", min_value=0, max_value=10_000),
+        _f("module_title", "str", "titre du module", max_len=200),
+        _f("module_position", "int", "position du module", min_value=0, max_value=10_000),
+    ),
+    append_only=True,
+)
+
+
+def _check_path(entity_id: str, values: dict[str, Any]) -> None:
+    """A mediator's path follows the path format (the checks of the desktop's editor)."""
+    document = {
+        "id": entity_id,
+        "title": values["title"],
+        "audience": values["audience"],
+        "description": values.get("description") or "",
+        "version": values.get("path_version") or 1,
+        "modules": json.loads(values["modules"]),
+    }
+    try:
+        training_format.path_from_json(document, strict=True)
+    except training_format.PathFormatError as err:
+        raise RecordError("invalid_value", err.message) from None
+
+
+TRAINING_PATH = EntitySpec(
+    "training_path",
+    "parcours",
+    (
+        _f("title", "str", "titre", max_len=200, required=True),
+        _f(
+            "audience",
+            "code",
+            "public",
+            max_len=16,
+            required=True,
+            codes=training_format.AUDIENCES,
+        ),
+        _f("description", "text", "description", default=""),
+        _f("path_version", "int", "version du parcours", min_value=1, max_value=1_000_000),
+        _f("origin", "code", "origine", max_len=8, codes=PATH_ORIGINS, default="local"),
+        _f("status", "code", "statut", max_len=12, codes=PATH_STATUSES, default="local_only"),
+        _f("withdrawn", "bool", "retiré", default=False),
+        _f("modules", "document", "modules", required=True),
+    ),
+    check=_check_path,
+)
+
+ENTITIES: Final[dict[str, EntitySpec]] = {
+    s.name: s for s in (ACCOMPAGNEMENT, VENUE, BENEFICIARY, TAG, TRAINING_PATH, PROGRESS_EVENT)
+}
+SCHEMA_VERSIONS: Final[dict[str, int]] = {name: s.schema_version for name, s in ENTITIES.items()}
 
 
 # ---- upgrades of older payload shapes ---------------------------------------------------------
@@ -327,7 +410,22 @@ def _date_checker(field: FieldSpec) -> Checker:
     return check
 
 
+def canonical_document(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _document_checker(field: FieldSpec) -> Checker:
+    def check(value: Any) -> Any:
+        if not isinstance(value, list | dict):
+            raise _bad(field, "une liste ou un objet JSON est attendu")
+        return canonical_document(value)  # JSON escapes control characters
+
+    return check
+
+
 def _checker(field: FieldSpec) -> Checker:
+    if field.kind == "document":
+        return _document_checker(field)
     if field.kind == "int":
         return _int_checker(field)
     if field.kind == "bool":
@@ -384,6 +482,9 @@ def validate_payload(entity: str, entity_id: str, payload: dict[str, Any]) -> di
     values["created_at"] = parse_datetime(get("created_at"), "création")
     values["updated_at"] = parse_datetime(get("updated_at"), "modification")
     values["deleted_at"] = parse_datetime(get("deleted_at"), "suppression")
+    record_check = ENTITIES[entity].check
+    if record_check is not None:
+        record_check(entity_id, values)
     return values
 
 
@@ -397,12 +498,23 @@ def _wire(value: Any) -> Any:
     return value
 
 
+_DOCUMENTS: Final[dict[str, frozenset[str]]] = {
+    name: frozenset(f.name for f in spec.fields if f.kind == "document")
+    for name, spec in ENTITIES.items()
+}
+
+
 def wire_payload(entity: str, row: Mapping[str, Any]) -> dict[str, Any]:
     """The payload sent to devices: the desktop row's columns, in the desktop's form."""
     spec = ENTITIES[entity]
+    documents = _DOCUMENTS[entity]
     out: dict[str, Any] = {"id": row["id"]}
     for name in spec.field_names:
-        out[name] = _wire(row[name])
+        value = row[name]
+        if name in documents and isinstance(value, str):
+            out[name] = json.loads(value)
+        else:
+            out[name] = _wire(value)
     out["created_at"] = _wire(row["created_at"])
     out["updated_at"] = _wire(row["updated_at"])
     out["deleted_at"] = _wire(row["deleted_at"])
@@ -413,4 +525,9 @@ def wire_payload(entity: str, row: Mapping[str, Any]) -> dict[str, Any]:
 def comparable(entity: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Field values in a form that compares equal across storage round trips (for merges)."""
     spec = ENTITIES[entity]
-    return {name: _wire(values.get(name)) for name in spec.field_names}
+    documents = _DOCUMENTS[entity]
+    out = {name: _wire(values.get(name)) for name in spec.field_names}
+    for name in documents:  # stored as text, sent as JSON: compare the canonical text
+        if out[name] is not None and not isinstance(out[name], str):
+            out[name] = canonical_document(out[name])
+    return out

@@ -18,11 +18,27 @@ from sqlalchemy.orm import Session
 from app.models.base import Base, UTCDateTime
 from app.models.entities import Accompagnement, Beneficiary, OutboxEntry, Tag, Venue
 from app.models.ids import new_id
+from app.models.training import ProgressEvent, TrainingPath, apply_path_payload, path_payload
+from app.models.training_format import PathFormatError
 
 # Version of the payload shape of each entity; the hub upgrades older payloads itself.
-SCHEMA_VERSIONS: dict[str, int] = {"accompagnement": 1, "venue": 1, "beneficiary": 1, "tag": 1}
+SCHEMA_VERSIONS: dict[str, int] = {
+    "accompagnement": 1,
+    "venue": 1,
+    "beneficiary": 1,
+    "tag": 1,
+    "training_path": 1,
+    "progress_event": 1,
+}
 
-SyncedModel = type[Venue] | type[Beneficiary] | type[Tag] | type[Accompagnement]
+SyncedModel = (
+    type[Venue]
+    | type[Beneficiary]
+    | type[Tag]
+    | type[Accompagnement]
+    | type[TrainingPath]
+    | type[ProgressEvent]
+)
 
 # Entities that travel to the hub, in the order that satisfies their foreign keys.
 SYNCED_ENTITIES: dict[str, SyncedModel] = {
@@ -30,6 +46,8 @@ SYNCED_ENTITIES: dict[str, SyncedModel] = {
     "beneficiary": Beneficiary,
     "tag": Tag,
     "accompagnement": Accompagnement,
+    "training_path": TrainingPath,
+    "progress_event": ProgressEvent,
 }
 
 
@@ -58,10 +76,21 @@ def row_hash(row: Base) -> str:
     return content_hash(row_payload(row))
 
 
-def outbox_entry(row: Base, op: str, base_version: int) -> OutboxEntry:
-    """The outbox entry that queues ``row``'s current state (the caller adds it to its session)."""
+def record_payload(db: Session, row: Base) -> dict[str, Any]:
+    """The wire payload of a synced row: its columns; a training path also carries its
+    modules (one record on the wire, docs/parcours-format.md)."""
+    if isinstance(row, TrainingPath):
+        return path_payload(db, row)
+    return row_payload(row)
+
+
+def outbox_entry(
+    row: Base, op: str, base_version: int, payload: dict[str, Any] | None = None
+) -> OutboxEntry:
+    """The outbox entry that queues ``row``'s current state (the caller adds it to its session);
+    ``payload`` when it is more than the row's columns (``record_payload``)."""
     entity = row.__tablename__  # type: ignore[attr-defined]
-    payload = row_payload(row)
+    payload = payload if payload is not None else row_payload(row)
     return OutboxEntry(
         op_id=new_id(),
         entity=entity,
@@ -111,9 +140,21 @@ def payload_values(model: type[Base], payload: dict[str, Any]) -> dict[str, Any]
     return values
 
 
-def apply_payload(db: Session, model: type[Base], payload: dict[str, Any]) -> Base:
+def apply_payload(db: Session, model: type[Base], payload: dict[str, Any]) -> Base | None:
     """Write ``payload`` into the row with its id (creating it when absent), without an outbox
-    entry: a change that came from the hub must not be echoed back to it."""
+    entry: a change that came from the hub must not be echoed back to it.
+
+    A training path is written with its modules; one the hub has since published belongs to
+    the catalogue snapshot and is left alone, and an unreadable one is skipped (None when no
+    row exists)."""
+    if model is TrainingPath:
+        held = db.get(TrainingPath, payload["id"])
+        if held is not None and held.origin == "hub":
+            return held
+        try:
+            return apply_path_payload(db, payload)
+        except PathFormatError:
+            return held
     values = payload_values(model, payload)
     row = db.get(model, values["id"])
     if row is None:

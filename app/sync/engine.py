@@ -44,12 +44,14 @@ from app.models.payloads import (
     SYNCED_ENTITIES,
     SyncedModel,
     apply_payload,
+    content_hash,
     outbox_entry,
     payload_values,
-    row_hash,
-    row_payload,
+    record_payload,
 )
 from app.models.sync_tables import SyncBase, SyncBatch, SyncDeferred, SyncIssue
+from app.models.training import TrainingPath, apply_catalogue_snapshot, catalogue_state
+from app.models.training_format import PathFormatError
 from app.sync import wire
 from app.sync.credentials import MemoryTokenStore, NoKeyringError, TokenStore, open_token_store
 from app.sync.errors import (
@@ -98,7 +100,6 @@ K_REPULL = "full_repull"
 K_LAST_SYNC = "last_sync_at"
 K_LAST_ERROR = "last_error"
 K_CLOCK_SKEW = "clock_skew_s"
-K_CATALOGUE_ETAG = "catalogue_etag"
 K_CATALOGUE = "catalogue_json"
 
 REASONS = {
@@ -437,14 +438,17 @@ class SyncEngine:
         if names is None:
             meta = {"id", "version", "created_at", "updated_at", "deleted_at"}
             names = [k for k in mine if k not in meta and mine.get(k) != theirs.get(k)]
-        values = payload_values(model, {k: mine[k] for k in names if k in mine})
+        chosen = {k: mine[k] for k in names if k in mine}
         base = row.version
-        for key, value in values.items():
-            setattr(row, key, value)
+        if model is TrainingPath:  # its modules travel in the payload, not in columns
+            apply_payload(db, model, {**record_payload(db, row), **chosen})
+        else:
+            for key, value in payload_values(model, chosen).items():
+                setattr(row, key, value)
         row.updated_at = utcnow()
         row.version = base + 1
         db.flush()
-        db.add(outbox_entry(row, wire.OP_UPSERT, base))
+        db.add(outbox_entry(row, wire.OP_UPSERT, base, record_payload(db, row)))
 
     def catalogue(self) -> dict[str, Any] | None:
         """The last catalogue snapshot received from the hub (None before the first one)."""
@@ -720,7 +724,7 @@ class SyncEngine:
                 unchanged = (
                     op.entity_id not in newer
                     and row is not None
-                    and row_hash(row) == op.content_hash
+                    and content_hash(record_payload(db, row)) == op.content_hash
                 )
                 settle_above: int | None = None
                 if result.status in (wire.STATUS_APPLIED, wire.STATUS_DUPLICATE):
@@ -845,7 +849,8 @@ class SyncEngine:
         if model is None:
             return None
         row = apply_payload(db, model, payload)
-        row.version = version  # type: ignore[attr-defined]
+        if row is not None:
+            row.version = version  # type: ignore[attr-defined]
         return row
 
     def _report_resolutions(self, report: SyncReport) -> None:
@@ -955,7 +960,7 @@ class SyncEngine:
                 and base.version == change.version
                 and row is not None
                 and row.version == change.version
-                and row_payload(row) == change.payload
+                and record_payload(db, row) == change.payload
             ):
                 continue  # already held as is (often our own change coming back)
             if change.deleted and row is None:
@@ -1047,14 +1052,17 @@ class SyncEngine:
                     if row.id in busy:
                         continue
                     op = wire.OP_DELETE if row.deleted_at is not None else wire.OP_UPSERT
-                    db.add(outbox_entry(row, op, row.version))
+                    db.add(outbox_entry(row, op, row.version, record_payload(db, row)))
                     count += 1
         return count
 
     # ==== catalogue ==============================================================================
     def _fetch_catalogue(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        """The reference catalogue by ETag (an unchanged one costs one 304). A new snapshot is
+        applied to the local training catalogue in the same transaction as its version and
+        ETag (app.models.training), so that they always describe the paths held."""
         with self._sf() as db:
-            etag = _get(db, K_CATALOGUE_ETAG)
+            etag = catalogue_state(db)[1]
         if progress:
             progress(SyncProgress("catalogue", 0, None, "Catalogue de référence"))
         try:
@@ -1066,15 +1074,16 @@ class SyncEngine:
             return
         if snapshot is None:
             return
-        with self._sf.begin() as db:
-            _set_many(
-                db,
-                {
-                    K_CATALOGUE: json.dumps(snapshot.raw, ensure_ascii=False),
-                    K_CATALOGUE_ETAG: snapshot.etag or "",
-                },
-            )
-        report.catalogue_updated = True
+        try:
+            with self._sf.begin() as db:
+                update = apply_catalogue_snapshot(db, snapshot.raw, snapshot.etag)
+                _set_many(db, {K_CATALOGUE: json.dumps(snapshot.raw, ensure_ascii=False)})
+        except PathFormatError as exc:  # nothing written: the next sync fetches it again
+            report.catalogue_error = exc.message
+            return
+        report.catalogue_updated = update.applied
+        if update.problems:
+            report.catalogue_error = "\n".join(update.problems)
 
 
 # ==== helpers ====================================================================================
@@ -1145,6 +1154,11 @@ def _write_row(
     db: Session, model: SyncedModel, row: Any, payload: dict[str, Any], version: int
 ) -> Any:
     """Write a hub payload into ``row`` (None: known to be absent, so it is created)."""
+    if model is TrainingPath:  # with its modules (app.models.training)
+        written = apply_payload(db, model, payload)
+        if written is not None:
+            written.version = version  # type: ignore[attr-defined]
+        return written
     values = payload_values(model, payload)
     values["version"] = version
     if row is None:

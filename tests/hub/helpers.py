@@ -98,6 +98,31 @@ def op(
     }
 
 
+def outbox_ops(notebook: Any) -> list[dict[str, Any]]:
+    """The ops of a real desktop notebook's outbox, as its sync engine would send them."""
+    import json
+
+    from sqlalchemy import select
+
+    from app.models.entities import OutboxEntry
+
+    with notebook.session_factory() as db:
+        entries = db.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)).all()
+        return [
+            {
+                "op_id": e.op_id,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "op": e.op,
+                "base_version": e.base_version,
+                "schema_version": e.schema_version,
+                "content_hash": e.content_hash,
+                "payload": json.loads(e.payload),
+            }
+            for e in entries
+        ]
+
+
 def push(client: Any, dev: Enrolled, ops: list[dict[str, Any]], **kw: Any) -> Any:
     return client.post(
         "/api/v1/sync/push", json={"batch_id": new_id(), "ops": ops}, headers=dev.auth, **kw
@@ -116,3 +141,79 @@ def pull_all(client: Any, dev: Enrolled, since: int = 0, limit: int = 1000) -> t
         since = data["next"]
         if not data["more"]:
             return changes, since
+
+
+def event_payload(
+    path_id: str = "seed-mon-espace-sante",
+    kind: str = "done",
+    subject: str = "KRT-4MU",
+    module: int | None = 1,
+    subject_kind: str = "person",
+    entity_id: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A progress event payload, shaped like the desktop's ``progress_event`` rows."""
+    payload: dict[str, Any] = {
+        "id": entity_id or new_id(),
+        "subject_kind": subject_kind,
+        "subject_id": subject,
+        "group_id": None,
+        "path_id": path_id,
+        "module_id": f"{path_id}-{module:02d}" if module else None,
+        "kind": kind,
+        "cancels_id": None,
+        "level_before": None,
+        "level_after": None,
+        "session_id": None,
+        "occurred_on": "2025-03-14",
+        "path_title": "Mon Espace Santé",
+        "path_version": 1,
+        "path_module_count": 5,
+        "module_title": f"Module {module}" if module else None,
+        "module_position": module,
+        "created_at": "2025-03-14T09:00:00Z",
+        "updated_at": "2025-03-14T09:00:00Z",
+        "deleted_at": None,
+        "version": 1,
+    }
+    payload.update(overrides)
+    return payload
+
+
+def local_path_payload(entity_id: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """A mediator's own path as the desktop sends it (``training_path`` with its modules)."""
+    path_id = entity_id or new_id()
+    payload: dict[str, Any] = {
+        "id": path_id,
+        "title": "Réserver un rendez-vous en ligne",
+        "audience": "beneficiaires",
+        "description": "Deux séances autour de la prise de rendez-vous.",
+        "path_version": 1,
+        "origin": "local",
+        "status": "proposed",
+        "withdrawn": False,
+        "modules": [
+            {
+                "id": new_id(),
+                "title": "Trouver le bon site",
+                "objective": "Reconnaître le site officiel.",
+                "expected_duration_min": 45,
+                "themes": ["sante"],
+                "competences": [{"code": "1.1", "target_level": 1}],
+            },
+            {
+                "id": new_id(),
+                "title": "Prendre le rendez-vous",
+                "objective": "Créer un compte et réserver.",
+                "expected_duration_min": 60,
+                "themes": ["sante"],
+                "competences": [{"code": "4.2", "target_level": 2}],
+            },
+        ],
+        "created_at": "2025-03-14T09:00:00Z",
+        "updated_at": "2025-03-14T09:00:00Z",
+        "deleted_at": None,
+        "version": 1,
+    }
+    payload.update(overrides)
+    return payload

@@ -7,7 +7,7 @@ import datetime as dt
 from app.models.ids import new_id
 from hub import catalogue
 from hub.pull import purge_tombstones
-from tests.hub.helpers import enrol, op, pull_all, push, session_payload
+from tests.hub.helpers import enrol, op, outbox_ops, pull_all, push, session_payload
 
 
 def test_cursor_older_than_purged_tombstones_gets_410(client, device, hub_db):
@@ -106,11 +106,6 @@ def test_old_schema_payloads_are_upgraded(client, device):
 
 def test_payloads_from_the_real_desktop_outbox_apply_and_round_trip(client, device, notebook):
     """What the desktop queues (services + outbox) is what the hub accepts and sends back."""
-    import json
-
-    from sqlalchemy import select
-
-    from app.models.entities import OutboxEntry
     from app.services.sessions import SessionInput
 
     venue_id = notebook.venues.add("Centre social", "59350", "Lille", "59000")
@@ -137,21 +132,7 @@ def test_payloads_from_the_real_desktop_outbox_apply_and_round_trip(client, devi
             counters={"genre": {"feminin": 5, "masculin": 3}},
         )
     )
-    with notebook.session_factory() as db:
-        entries = db.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)).all()
-        ops = [
-            {
-                "op_id": e.op_id,
-                "entity": e.entity,
-                "entity_id": e.entity_id,
-                "op": e.op,
-                "base_version": e.base_version,
-                "schema_version": e.schema_version,
-                "content_hash": e.content_hash,
-                "payload": json.loads(e.payload),
-            }
-            for e in entries
-        ]
+    ops = outbox_ops(notebook)
     assert {o["entity"] for o in ops} == {"venue", "beneficiary", "accompagnement"}
     results = push(client, device, ops).json()["results"]
     assert [r["status"] for r in results] == ["applied"] * len(ops), results
