@@ -10,6 +10,7 @@ from pathlib import Path
 from app.models.communes import CommuneIndex
 from app.models.errors import StorageError
 from app.services.profiles import ProfileRegistry
+from app.ui.sync.runtime import SyncRuntime
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,8 @@ class AppContext:
     registry: ProfileRegistry
     # Loads itself on first search; preload() warms it up off the UI thread.
     communes: CommuneIndex = field(default_factory=CommuneIndex)
+    # The device-token store and settings of the sync, shared by the windows of this run.
+    sync: SyncRuntime = field(default_factory=SyncRuntime)
 
     def preload_communes(self) -> threading.Thread:
         """Read the communes file on a worker thread, so the first picker answers at once."""

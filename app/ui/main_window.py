@@ -29,6 +29,7 @@ from app.ui.errors import storage_error_box
 from app.ui.icons import icon
 from app.ui.sessions_view import SessionsView
 from app.ui.stats_menu import install_stats_menu
+from app.ui.sync.shell import install_sync
 from app.ui.training.shell import install_training
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
     sig_new_profile = Signal()
     sig_settings_changed = Signal()
     sig_closed = Signal()
+    sig_pending_changed = Signal(int)  # changes waiting for the hub, after each local change
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
         self.resize(1180, 720)
         self.sessions_view.table.setFocus()
         install_training(self)  # light: the training window loads when first opened
+        self.sync = install_sync(self)  # light: the engine loads on a worker after the show
 
     # ---- construction --------------------------------------------------------------------
     def _action(
@@ -304,6 +307,7 @@ class MainWindow(QMainWindow):
             if count
             else self.tr("Everything is synchronised")
         )
+        self.sig_pending_changed.emit(count)
 
     def _on_count_changed(self, shown: int) -> None:
         # The total changes only with the data: a filter change does not count it again.

@@ -290,6 +290,85 @@
         <source>Levels at the start (optional)</source>
         <translation>Niveaux au départ (facultatif)</translation>
     </message>
+    <message>
+        <source>Link to a hub</source>
+        <translation>Relier à un hub</translation>
+    </message>
+    <message>
+        <source>Link this computer to your hub</source>
+        <translation>Relier cet ordinateur à votre hub</translation>
+    </message>
+    <message>
+        <source>Your coordinator gives you the hub&apos;s address and a one-time code (or a QR code: paste the link it holds into one of the fields). Your sessions stay on this computer; the hub receives a copy, for your other devices and for the statistics of your structure.</source>
+        <translation>Votre coordinateur ou coordinatrice vous donne l&apos;adresse du hub et un code à usage unique (ou un QR code : collez le lien qu&apos;il contient dans l&apos;un des champs). Vos séances restent sur cet ordinateur ; le hub en reçoit une copie, pour vos autres appareils et pour les statistiques de votre structure.</translation>
+    </message>
+    <message>
+        <source>How the hub&apos;s staff will recognise this computer in the list of devices.</source>
+        <translation>Le nom sous lequel l&apos;équipe du hub reconnaîtra cet ordinateur dans la liste des appareils.</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>Adresse du hub</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>Code d&apos;inscription</translation>
+    </message>
+    <message>
+        <source>Name of this computer</source>
+        <translation>Nom de cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Checking where the device&apos;s key can be kept…</source>
+        <translation>Vérification de l&apos;endroit où garder la clé de l&apos;appareil…</translation>
+    </message>
+    <message>
+        <source>Contacting the hub…</source>
+        <translation>Connexion au hub…</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Relier</translation>
+    </message>
+    <message>
+        <source>The hub gives this computer its own key. Carnet keeps it in the system&apos;s keyring (its password manager), never in a file.</source>
+        <translation>Le hub donne à cet ordinateur sa propre clé. Carnet la garde dans le trousseau du système (son gestionnaire de mots de passe), jamais dans un fichier.</translation>
+    </message>
+    <message>
+        <source>Enter the hub&apos;s address.</source>
+        <translation>Indiquez l&apos;adresse du hub.</translation>
+    </message>
+    <message>
+        <source>Enter the enrolment code.</source>
+        <translation>Indiquez le code d&apos;inscription.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many attempts from this computer: wait %n second(s), then try again.</source>
+        <translation>
+            <numerusform>Trop de tentatives depuis cet ordinateur : patientez %n seconde, puis réessayez.</numerusform>
+            <numerusform>Trop de tentatives depuis cet ordinateur : patientez %n secondes, puis réessayez.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A synchronisation is running: try again in a moment.</source>
+        <translation>Une synchronisation est en cours : réessayez dans un instant.</translation>
+    </message>
+    <message>
+        <source>The link with the hub failed for an unexpected reason. Nothing was changed; Carnet&apos;s log keeps a trace of it.</source>
+        <translation>La liaison avec le hub a échoué pour une raison inattendue. Rien n&apos;a été modifié ; le journal de Carnet en garde la trace.</translation>
+    </message>
+    <message>
+        <source>The secure connection to the hub failed: its certificate is not recognised, or the address does not answer in https. Check the address with your coordinator. Nothing was sent.</source>
+        <translation>La connexion sécurisée au hub a échoué : son certificat n&apos;est pas reconnu, ou l&apos;adresse ne répond pas en https. Vérifiez l&apos;adresse auprès de votre coordinateur. Rien n&apos;a été envoyé.</translation>
+    </message>
+    <message>
+        <source>The hub cannot be reached at this address. Check the address (as given by your coordinator) and this computer&apos;s connection, then try again.</source>
+        <translation>Le hub est injoignable à cette adresse. Vérifiez l&apos;adresse (telle que donnée par votre coordinateur) et la connexion de cet ordinateur, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>The server at this address does not answer like a Carnet hub. Check the address: it may be a web page, a proxy or a Wi-Fi login page.</source>
+        <translation>Le serveur à cette adresse ne répond pas comme un hub Carnet. Vérifiez l&apos;adresse : c&apos;est peut-être une page web, un proxy ou une page de connexion Wi-Fi.</translation>
+    </message>
 </context>
 <context>
     <name>ErrorReporter</name>
@@ -421,6 +500,85 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     <message>
         <source>Follow-up code of a participant who wants their own progress followed:</source>
         <translation>Code de suivi d&apos;un participant qui souhaite un suivi de ses propres progrès :</translation>
+    </message>
+</context>
+<context>
+    <name>IssueCard</name>
+    <message>
+        <source>What to do: %1</source>
+        <translation>Que faire : %1</translation>
+    </message>
+    <message>
+        <source>Noted on %1</source>
+        <translation>Constaté le %1</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>Conflit</translation>
+    </message>
+    <message>
+        <source>Deleted on another device</source>
+        <translation>Supprimée sur un autre appareil</translation>
+    </message>
+    <message>
+        <source>Refused by the hub</source>
+        <translation>Refusée par le hub</translation>
+    </message>
+    <message>
+        <source>session of %1</source>
+        <translation>séance du %1</translation>
+    </message>
+    <message>
+        <source>a session</source>
+        <translation>une séance</translation>
+    </message>
+    <message>
+        <source>venue « %1 »</source>
+        <translation>lieu « %1 »</translation>
+    </message>
+    <message>
+        <source>followed person %1</source>
+        <translation>personne suivie %1</translation>
+    </message>
+    <message>
+        <source>tag « %1 »</source>
+        <translation>étiquette « %1 »</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Champ</translation>
+    </message>
+    <message>
+        <source>On this computer</source>
+        <translation>Sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>On the hub</source>
+        <translation>Sur le hub</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>non</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>Garder la mienne</translation>
+    </message>
+    <message>
+        <source>Keep the hub&apos;s</source>
+        <translation>Garder celle du hub</translation>
+    </message>
+    <message>
+        <source>Open the session</source>
+        <translation>Ouvrir la séance</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>J&apos;ai compris</translation>
     </message>
 </context>
 <context>
@@ -1680,6 +1838,307 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
     <message>
         <source>Carnet cannot open your data</source>
         <translation>Carnet ne peut pas ouvrir vos données</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <source>Finishing the synchronisation before closing…</source>
+        <translation>Fin de la synchronisation avant la fermeture…</translation>
+    </message>
+    <message>
+        <source>The synchronisation met an unexpected problem. Your data stays on this computer; Carnet&apos;s log keeps a trace of it.</source>
+        <translation>La synchronisation a rencontré un problème inattendu. Vos données restent sur cet ordinateur ; le journal de Carnet en garde la trace.</translation>
+    </message>
+    <message>
+        <source>This device&apos;s key is no longer available (empty keyring, or Carnet restarted without a keyring): link the device to the hub again with a new code.</source>
+        <translation>La clé de cet appareil n&apos;est plus disponible (trousseau vide, ou Carnet redémarré sans trousseau) : reliez à nouveau l&apos;appareil au hub avec un nouveau code.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message>
+        <source>Synchronisation</source>
+        <translation>Synchronisation</translation>
+    </message>
+    <message>
+        <source>Link with the hub</source>
+        <translation>Liaison avec le hub</translation>
+    </message>
+    <message>
+        <source>Hub</source>
+        <translation>Hub</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>Cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Mediator</source>
+        <translation>Médiateur ou médiatrice</translation>
+    </message>
+    <message>
+        <source>Linked since</source>
+        <translation>Relié depuis le</translation>
+    </message>
+    <message>
+        <source>This computer is not linked to a hub: everything stays here. Ask your coordinator for an enrolment code to send your sessions to the hub.</source>
+        <translation>Cet ordinateur n&apos;est relié à aucun hub : tout reste ici. Demandez un code d&apos;inscription à votre coordinateur pour envoyer vos séances au hub.</translation>
+    </message>
+    <message>
+        <source>Synchronise now</source>
+        <translation>Synchroniser maintenant</translation>
+    </message>
+    <message>
+        <source>Link to a hub…</source>
+        <translation>Relier à un hub…</translation>
+    </message>
+    <message>
+        <source>Disconnect from the hub</source>
+        <translation>Se déconnecter du hub</translation>
+    </message>
+    <message>
+        <source>Refused changes and conflicts</source>
+        <translation>Modifications refusées et conflits</translation>
+    </message>
+    <message>
+        <source>Nothing to review: the hub accepted every change.</source>
+        <translation>Rien à revoir : le hub a accepté toutes les modifications.</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s key is kept in the system&apos;s keyring, never in a file.</source>
+        <translation>La clé de cet ordinateur est gardée dans le trousseau du système, jamais dans un fichier.</translation>
+    </message>
+    <message>
+        <source>Link again…</source>
+        <translation>Relier à nouveau…</translation>
+    </message>
+    <message>
+        <source>Disconnect this computer from the hub?</source>
+        <translation>Déconnecter cet ordinateur du hub ?</translation>
+    </message>
+    <message numerus="yes">
+        <source>Its key is removed from the keyring. Your sessions stay on this computer, and the %n change(s) waiting will go to the hub once the computer is linked again with a new code. If the computer leaves your hands, ask your coordinator to revoke it on the hub as well.</source>
+        <translation>
+            <numerusform>Sa clé est retirée du trousseau. Vos séances restent sur cet ordinateur, et la modification en attente (%n) partira au hub quand l&apos;ordinateur sera relié à nouveau avec un nouveau code. Si l&apos;ordinateur quitte vos mains, demandez aussi à votre coordinateur de le révoquer sur le hub.</numerusform>
+            <numerusform>Sa clé est retirée du trousseau. Vos séances restent sur cet ordinateur, et les %n modifications en attente partiront au hub quand l&apos;ordinateur sera relié à nouveau avec un nouveau code. Si l&apos;ordinateur quitte vos mains, demandez aussi à votre coordinateur de le révoquer sur le hub.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Déconnecter</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Duration (minutes)</source>
+        <translation>Durée (minutes)</translation>
+    </message>
+    <message>
+        <source>Kind of session</source>
+        <translation>Type de séance</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>Lieu d&apos;intervention</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>Lieu</translation>
+    </message>
+    <message>
+        <source>Commune</source>
+        <translation>Commune</translation>
+    </message>
+    <message>
+        <source>Commune code</source>
+        <translation>Code de la commune</translation>
+    </message>
+    <message>
+        <source>Postal code</source>
+        <translation>Code postal</translation>
+    </message>
+    <message>
+        <source>Themes</source>
+        <translation>Thématiques</translation>
+    </message>
+    <message>
+        <source>Procedure</source>
+        <translation>Démarche</translation>
+    </message>
+    <message>
+        <source>Equipment</source>
+        <translation>Matériel</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Étiquettes</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <source>Autonomy</source>
+        <translation>Autonomie</translation>
+    </message>
+    <message>
+        <source>Referred</source>
+        <translation>Orientée</translation>
+    </message>
+    <message>
+        <source>Referred to</source>
+        <translation>Orientée vers</translation>
+    </message>
+    <message>
+        <source>Followed person</source>
+        <translation>Personne suivie</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>Genre</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Âge</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message>
+        <source>Place of residence</source>
+        <translation>Lieu de résidence</translation>
+    </message>
+    <message>
+        <source>Residence code</source>
+        <translation>Code de la commune de résidence</translation>
+    </message>
+    <message>
+        <source>Workshop title</source>
+        <translation>Titre de l&apos;atelier</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Niveau</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>Participants</translation>
+    </message>
+    <message>
+        <source>Returning participants</source>
+        <translation>Participants déjà venus</translation>
+    </message>
+    <message>
+        <source>Counts</source>
+        <translation>Décomptes</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Follow-up code</source>
+        <translation>Code de suivi</translation>
+    </message>
+</context>
+<context>
+    <name>SyncShell</name>
+    <message>
+        <source>Synchronise</source>
+        <translation>Synchroniser</translation>
+    </message>
+    <message>
+        <source>Send your changes to the hub and receive the others (F5)</source>
+        <translation>Envoyer vos modifications au hub et recevoir les autres (F5)</translation>
+    </message>
+    <message>
+        <source>Synchronisation panel…</source>
+        <translation>Synchronisation…</translation>
+    </message>
+    <message>
+        <source>Link to a hub…</source>
+        <translation>Relier à un hub…</translation>
+    </message>
+    <message>
+        <source>S&amp;ynchronisation</source>
+        <translation>S&amp;ynchronisation</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusButton</name>
+    <message numerus="yes">
+        <source>%n change(s) waiting</source>
+        <translation>
+            <numerusform>%n modification en attente</numerusform>
+            <numerusform>%n modifications en attente</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Synchronising… %1 / %2</source>
+        <translation>Synchronisation… %1 / %2</translation>
+    </message>
+    <message>
+        <source>Synchronising…</source>
+        <translation>Synchronisation…</translation>
+    </message>
+    <message>
+        <source>Exchanging with the hub.</source>
+        <translation>Échange avec le hub.</translation>
+    </message>
+    <message>
+        <source>Not linked to a hub</source>
+        <translation>Non relié à un hub</translation>
+    </message>
+    <message>
+        <source>This device does not synchronise yet: link it to your hub with the code given by your coordinator. Everything you record stays on this computer meanwhile.</source>
+        <translation>Cet appareil ne se synchronise pas encore : reliez-le à votre hub avec le code donné par votre coordinateur. D&apos;ici là, tout ce que vous enregistrez reste sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>Synchronisation problem</source>
+        <translation>Problème de synchronisation</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Hors ligne</translation>
+    </message>
+    <message>
+        <source>The hub cannot be reached: Carnet tries again by itself. Your data stays on this computer.</source>
+        <translation>Le hub est injoignable : Carnet réessaie tout seul. Vos données restent sur cet ordinateur.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Problem: %n item(s) to review</source>
+        <translation>
+            <numerusform>Problème : %n élément à revoir</numerusform>
+            <numerusform>Problème : %n éléments à revoir</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Changes refused by the hub or in conflict: see the panel.</source>
+        <translation>Des modifications refusées par le hub ou en conflit : voyez le panneau.</translation>
+    </message>
+    <message>
+        <source>Problem: the computer&apos;s clock is off</source>
+        <translation>Problème : l&apos;horloge de l&apos;ordinateur est décalée</translation>
+    </message>
+    <message>
+        <source>Synchronisation</source>
+        <translation>Synchronisation</translation>
+    </message>
+    <message>
+        <source>Last synchronisation at %1</source>
+        <translation>Dernière synchronisation à %1</translation>
+    </message>
+    <message>
+        <source>Not synchronised yet</source>
+        <translation>Pas encore synchronisé</translation>
+    </message>
+    <message>
+        <source>Everything is on the hub.</source>
+        <translation>Tout est sur le hub.</translation>
     </message>
 </context>
 <context>

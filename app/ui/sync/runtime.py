@@ -1,0 +1,58 @@
+"""What the sync windows of one run share: the device-token store and the timing knobs.
+
+Built by the composition root with the ``AppContext`` (no globals) and light on purpose: the
+keyring, ``requests`` and the sync engine are imported on a worker thread, on first use, never
+on the path to the first window. One token store per run matters when there is no keyring: the
+token then lives in memory, and it must survive a switch to another profile and back.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+    from app.sync.credentials import TokenStore
+
+
+@dataclass
+class SyncTimings:
+    """Delays of the automatic sync (milliseconds unless said otherwise)."""
+
+    start_delay_ms: int = 1500  # after the window is shown: the services warm up first
+    after_change_ms: int = 30_000  # a saved change goes up this long after the last save
+    periodic_ms: int = 10 * 60_000  # while online: the other devices' changes come down
+    probe_base_s: float = 2.0  # offline: first probe of the hub after about this long…
+    probe_cap_s: float = 300.0  # …doubling (with jitter) up to this
+    close_wait_s: float = 3.0  # on close, a running sync gets this long, then it is let go
+
+
+@dataclass
+class SyncRuntime:
+    """The token store (opened once, on a worker thread) and the sync settings of this run.
+
+    ``keyring_backend`` and ``engine_options`` are for tests (an in-memory keyring, a short
+    backoff); Carnet itself uses the system keyring and the engine's defaults."""
+
+    keyring_backend: KeyringBackend | None = None
+    engine_options: dict[str, Any] = field(default_factory=dict)
+    timings: SyncTimings = field(default_factory=SyncTimings)
+    transport_timeout: tuple[float, float] = (10.0, 60.0)
+    probe_timeout: tuple[float, float] = (3.0, 5.0)
+    ca_bundle: str | None = None  # a hub behind a private certificate authority
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _store: TokenStore | None = field(default=None, repr=False)
+    _notice: str | None = field(default=None, repr=False)
+
+    def token_store(self) -> tuple[TokenStore, str | None]:
+        """The store and, when the token cannot outlive this run, the French notice saying so
+        (call from a worker thread: the first call asks the system for its keyring)."""
+        with self._lock:
+            if self._store is None:
+                from app.sync.credentials import open_token_store
+
+                self._store, self._notice = open_token_store(self.keyring_backend)
+            return self._store, self._notice
