@@ -450,13 +450,17 @@ def fold_progress(
             f = folds.get(key)
             if f is None:
                 f = folds[key] = _Fold(mediator_id, kind, subject_id, e["path_id"])
+                if kind == "workshop":  # the subject is the workshop session itself
+                    f.session_ids.append(subject_id)
             f.path_title = e["path_title"] or f.path_title
             if e["path_module_count"]:
                 f.module_count = e["path_module_count"]
             f.first_on = f.first_on or e["occurred_on"]
             f.last_on = e["occurred_on"]
-            if e["session_id"] and e["session_id"] not in f.session_ids:
-                f.session_ids.append(e["session_id"])
+            # Sessions that tell where it happened: the event's, the workshop of its group.
+            for sid in (e["session_id"], e["group_id"]):
+                if sid and sid not in f.session_ids:
+                    f.session_ids.append(sid)
             if e["module_id"] and e["kind"] in ("started", "done"):
                 f.started.add(e["module_id"])
                 if e["kind"] == "done":
@@ -601,7 +605,7 @@ def _nodes(place: str, territories: Territories) -> list[Node]:
 
 def _places(db: Session, folds: list[_Fold]) -> dict[tuple[str, str, str, str], str]:
     """Where each subject followed each path: the commune of the first session linked to its
-    events, else the commune of its mediator's structure."""
+    events (or of its workshop), else the commune of its mediator's structure."""
     session_ids = {s for f in folds for s in f.session_ids}
     communes: dict[str, str] = {}
     ids = list(session_ids)
