@@ -126,3 +126,16 @@ def client(app) -> Iterator[Any]:
 @pytest.fixture
 def device(client: Any, hub_db: Database) -> Enrolled:
     return enrol(client, hub_db, new_mediator(hub_db))
+
+
+@pytest.fixture
+def cli(settings: Settings, capsys: pytest.CaptureFixture[str]) -> Any:
+    """``carnet-hub`` on the test database: ``cli("paths", "list")`` → (code, stdout, stderr)."""
+    from hub.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--database-url", settings.database_url])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run

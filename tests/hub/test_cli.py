@@ -9,23 +9,12 @@ import subprocess
 import sys
 import time
 
-import pytest
 from fastapi.testclient import TestClient
 
 from hub.app import create_app
-from hub.cli import enrolment_uri, main
+from hub.cli import enrolment_uri
 from hub.server import free_port
 from tests.hub.helpers import PROTOCOL, Enrolled, op, pull_all, push, session_payload
-
-
-@pytest.fixture
-def cli(settings, capsys):
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--database-url", settings.database_url])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
 
 
 def _id(text: str) -> str:

@@ -234,18 +234,6 @@ def test_failed_logins_are_rate_limited(client, territory):
 
 
 # ---- the CLI ------------------------------------------------------------------------------------
-@pytest.fixture
-def cli(settings, capsys):
-    from hub.cli import main
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--database-url", settings.database_url])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
-
-
 def test_paths_commands(cli, tmp_path, territory):
     code, out, _ = cli("paths", "list")
     assert code == 0 and "Mon Espace Santé" in out and out.count("publié") == 4
