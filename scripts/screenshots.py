@@ -264,6 +264,14 @@ def main(argv: list[str] | None = None) -> int:
         training_shots = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(training_shots)
         training_shots.capture(nb, window, followed, out, save, today)
+        # Sync: its own module (scripts/screenshots_sync.py), with a real hub on loopback.
+        spec = importlib.util.spec_from_file_location(
+            "screenshots_sync", ROOT / "scripts" / "screenshots_sync.py"
+        )
+        assert spec is not None and spec.loader is not None
+        sync_shots = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sync_shots)
+        sync_shots.capture(nb, context, profile.id, out, save, data_dir / "hub")
         window.close()
         nb.close()
     return 0

@@ -1929,6 +1929,10 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
         <translation>Déconnecter</translation>
     </message>
     <message>
+        <source>%1 at %2</source>
+        <translation>%1 à %2</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>Date</translation>
     </message>

@@ -7,7 +7,7 @@ stays responsive, and every failure gets a French sentence next to the field to 
 
 from __future__ import annotations
 
-import logging
+import contextlib
 from urllib.parse import parse_qs, urlsplit
 
 from PySide6.QtCore import QSysInfo, Qt, Signal
@@ -31,21 +31,10 @@ from app.sync.errors import (
 )
 from app.sync.wire import WireFormatError
 from app.ui.sync.controller import SyncController
-
-log = logging.getLogger(__name__)
+from app.ui.sync.style import SYNC_STYLE, show_notice
 
 LINK_SCHEME = "carnet"
 LINK_HOST = "inscription"
-
-ERROR_STYLE = (
-    "QLabel#enrolError { color: #8a1c12; background: #fdecea; border: 1px solid #f3b8b1;"
-    " border-radius: 6px; padding: 8px; }"
-)
-NOTICE_STYLE = (
-    'QLabel#keyringNotice[warning="true"] { color: #6b4a00; background: #fff6e0;'
-    " border: 1px solid #f0d28c; border-radius: 6px; padding: 8px; }"
-    "QLabel#keyringNotice { color: #5b6774; }"
-)
 
 
 def parse_enrolment_link(text: str) -> tuple[str | None, str | None] | None:
@@ -72,7 +61,7 @@ class EnrolDialog(QDialog):
         self.controller = controller
         self.setWindowTitle(self.tr("Link to a hub"))
         self.setMinimumWidth(520)
-        self.setStyleSheet(ERROR_STYLE + NOTICE_STYLE)
+        self.setStyleSheet(SYNC_STYLE)
         self.busy = False
 
         title = QLabel(self.tr("Link this computer to your hub"))
@@ -162,21 +151,16 @@ class EnrolDialog(QDialog):
         (self.link_button if self.hub_edit.text().strip() else self.hub_edit).setFocus()
 
     def _show_token_notice(self, notice: str | None) -> None:
-        try:
-            label = self.keyring_label
-            label.setProperty("warning", notice is not None)
-            label.setText(
+        with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
+            show_notice(
+                self.keyring_label,
                 notice
-                if notice
-                else self.tr(
+                or self.tr(
                     "The hub gives this computer its own key. Carnet keeps it in the system's "
                     "keyring (its password manager), never in a file."
-                )
+                ),
+                warning=notice is not None,
             )
-            label.style().unpolish(label)
-            label.style().polish(label)
-        except RuntimeError:
-            pass  # the dialog was closed meanwhile
 
     def show_error(self, message: str, field: QLineEdit | None = None) -> None:
         self.error_label.setText(message)

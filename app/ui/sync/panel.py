@@ -31,20 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.sync.controller import OFFLINE, PROBLEM, SyncController
-from app.ui.sync.status import format_time
+from app.ui.sync.style import SYNC_STYLE
 
 if TYPE_CHECKING:
     from app.sync.engine import SyncIssueInfo
 
 META_FIELDS = {"id", "version", "created_at", "updated_at", "deleted_at"}
 MAX_VALUE_CHARS = 160
-
-BANNER_STYLE = (
-    "QLabel#clockWarning, QLabel#syncProblem { color: #6b4a00; background: #fff6e0;"
-    " border: 1px solid #f0d28c; border-radius: 6px; padding: 8px; }"
-    "QLabel#syncProblem { color: #8a1c12; background: #fdecea; border-color: #f3b8b1; }"
-    "QLabel#keyringNotice { color: #6b4a00; }"
-)
 
 
 def conflict_fields(issue: SyncIssueInfo) -> list[str]:
@@ -81,7 +74,7 @@ class IssueCard(QFrame):
             advice.setWordWrap(True)
             advice.setObjectName("hint")
             layout.addWidget(advice)
-        noted = QLabel(self.tr("Noted on %1").replace("%1", format_time(issue.created_at)))
+        noted = QLabel(self.tr("Noted on %1").replace("%1", panel.date_and_time(issue.created_at)))
         noted.setObjectName("muted")
         row = QHBoxLayout()
         row.addWidget(noted)
@@ -186,7 +179,7 @@ class SyncPanel(QDialog):
         self.setObjectName("syncPanel")
         self.controller = controller
         self.setWindowTitle(self.tr("Synchronisation"))
-        self.setStyleSheet(BANNER_STYLE)
+        self.setStyleSheet(SYNC_STYLE)
         self.resize(760, 680)
         self.cards: list[IssueCard] = []
         self.confirm_box: QMessageBox | None = None
@@ -271,6 +264,7 @@ class SyncPanel(QDialog):
         self.empty_label = QLabel(self.tr("Nothing to review: the hub accepted every change."))
         self.empty_label.setObjectName("muted")
         self.issues_box = QWidget()
+        self.issues_box.setObjectName("issuesBox")
         self.issues_layout = QVBoxLayout(self.issues_box)
         self.issues_layout.setContentsMargins(0, 0, 0, 0)
         self.issues_layout.addWidget(self.empty_label)
@@ -279,6 +273,7 @@ class SyncPanel(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.issues_box)
+        scroll.viewport().setAutoFillBackground(False)
 
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
@@ -318,7 +313,7 @@ class SyncPanel(QDialog):
             self.link_values["device"].setText(enrolment.device_name or "—")
             self.link_values["mediator"].setText(enrolment.mediator_name or "—")
             self.link_values["since"].setText(
-                format_time(enrolment.enrolled_at) if enrolment.enrolled_at else "—"
+                self.date_and_time(enrolment.enrolled_at) if enrolment.enrolled_at else "—"
             )
         notice = snapshot.token_notice if snapshot is not None else None
         if linked:
@@ -384,6 +379,14 @@ class SyncPanel(QDialog):
         return None
 
     # ---- labels ------------------------------------------------------------------------------
+    def date_and_time(self, when: dt.datetime) -> str:
+        local = when.astimezone()
+        return (
+            self.tr("%1 at %2")
+            .replace("%1", local.strftime("%d/%m/%Y"))
+            .replace("%2", local.strftime("%H:%M"))
+        )
+
     def field_labels(self) -> dict[str, str]:
         return {
             "date": self.tr("Date"),

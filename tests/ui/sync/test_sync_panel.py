@@ -12,13 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QTableWidget
 from sqlalchemy import select
 
-from app.models.entities import Accompagnement
-from app.models.payloads import outbox_entry
 from app.sync.credentials import SERVICE_NAME
 from app.ui.sync.controller import ATTENTION, NOT_LINKED, SYNCED
 from app.ui.sync.panel import SyncPanel
 from hub.models import Conflict
 from tests.ui.sync.conftest import link_window, wait_synced
+from tests.ui.sync.helpers import retire_theme
 
 pytestmark = pytest.mark.usefixtures("close_leftover_windows")
 LEFT = Qt.MouseButton.LeftButton
@@ -107,14 +106,7 @@ def test_a_refused_change_is_explained_opened_corrected_and_dismissed(
     link_window(qtbot, window, hub, mediator)
     good = record(notes="acceptée")
     bad = record(notes="thème retiré")
-    # A national code the hub does not know (a list changed while the laptop was offline).
-    with window.notebook.session_factory.begin() as db:
-        row = db.get(Accompagnement, bad)
-        base = row.version
-        row.themes = "|theme_retire|"
-        row.version = base + 1
-        db.flush()
-        db.add(outbox_entry(row, "upsert", base))
+    retire_theme(window.notebook, bad)
     window.refresh()
     report = wait_synced(qtbot, window, lambda: window.sync.sync_now())
     assert report.rejected == 1
