@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Table, delete, select, text
+from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -158,24 +158,28 @@ class Deltas:
             ]
             self.area_parent[("commune", place.commune)] = place.piece
             self.area_parent[("epci", place.piece)] = place.departement
+        # Each contribution goes to its month ("2025-03") and to its year ("2025"): the hub
+        # publishes whole years, read from the year rows (twelve times fewer).
+        periods = (month, month[:4])
         for tag in tags:
             for dim, value, vector in cells:
-                target = self.cells[(month, mediator, commune, tag, dim, value)]
-                for i, v in enumerate(vector):
-                    if v:
-                        target[i] += sign * v
-                for level, code in areas:
-                    target = self.areas[(level, code, month, tag, dim, value)]
-                    for i, v in enumerate(vector):
-                        if v:
-                            target[i] += sign * v
+                changes = [(i, sign * v) for i, v in enumerate(vector) if v]
+                for period in periods:
+                    target = self.cells[(period, mediator, commune, tag, dim, value)]
+                    for i, v in changes:
+                        target[i] += v
+                    for level, code in areas:
+                        target = self.areas[(level, code, period, tag, dim, value)]
+                        for i, v in changes:
+                            target[i] += v
         beneficiary = row["beneficiary_id"]
         if beneficiary and row["kind"] != "collectif":
             self.beneficiaries.add(beneficiary)
             if place is not None:
                 self.person_place[commune] = (place.piece, place.departement)
             for tag in tags:
-                self.persons[(beneficiary, month, mediator, commune, tag)] += sign
+                for period in periods:
+                    self.persons[(beneficiary, period, mediator, commune, tag)] += sign
 
     def flush(self, db: Session) -> None:
         dialect = db.get_bind().dialect.name
@@ -253,6 +257,7 @@ def _refresh_first_months(db: Session, dialect: str, beneficiaries: list[str]) -
                 STAT_PERSON.c.beneficiary_id.in_(beneficiaries),
                 STAT_PERSON.c.tag == "",
                 STAT_PERSON.c.sessions > 0,
+                func.length(STAT_PERSON.c.month) == 7,  # months, not the year rows
             )
             .group_by(STAT_PERSON.c.beneficiary_id)
         ).all()

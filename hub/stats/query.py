@@ -122,7 +122,7 @@ SELECT {key}, count(DISTINCT p.beneficiary_id),
   count(DISTINCT CASE WHEN f.first_month < :a THEN p.beneficiary_id END)
 FROM stat_person p JOIN stat_person_first f ON f.beneficiary_id = p.beneficiary_id
 {join}
-WHERE p.tag = :tag AND p.month BETWEEN :a AND :b AND p.sessions > 0 {where}
+WHERE p.tag = :tag AND p.month = :y AND p.sessions > 0 {where}
 GROUP BY {key}
 """
 
@@ -146,7 +146,8 @@ def area_figures(
 ) -> dict[str, Figures]:
     """Figures of the nodes of ``level`` (``departement``, ``epci`` parts, ``commune``),
     optionally only the children of ``parent`` or the given ``codes``."""
-    params: dict[str, Any] = {"level": level, "tag": tag, "a": period.first, "b": period.last}
+    params: dict[str, Any] = {"level": level, "tag": tag, "y": period.label}
+    params.update(a=period.first, b=period.last)
     where = ""
     if parent is not None:
         where += " AND parent = :parent"
@@ -154,7 +155,10 @@ def area_figures(
     if codes is not None:
         where += _in("code", codes, params, "c")
     out: dict[str, dict[str, int]] = {}
-    base = f"FROM stat_area WHERE level = :level AND tag = :tag AND month BETWEEN :a AND :b{where}"
+    base = f"FROM stat_area WHERE level = :level AND tag = :tag AND month = :y{where}"
+    months_base = (
+        f"FROM stat_area WHERE level = :level AND tag = :tag AND month BETWEEN :a AND :b{where}"
+    )
     _add_rows(
         out,
         db.execute(
@@ -167,7 +171,7 @@ def area_figures(
             db.execute(
                 text(
                     "SELECT code, month, sum(activities), sum(accomp), sum(minutes) "
-                    f"{base} AND dim = 'total' GROUP BY code, month"
+                    f"{months_base} AND dim = 'total' GROUP BY code, month"
                 ),
                 params,
             ),
@@ -197,7 +201,7 @@ def hub_figures(
         for key, value in figs.items():
             if key not in ("codes", "codes_returning", *DERIVED):
                 total[key] += value
-    params = {"tag": tag, "a": period.first, "b": period.last}
+    params = {"tag": tag, "a": period.first, "y": period.label}
     people = db.execute(text(_PEOPLE.format(key="p.tag", join="", where="")), params).all()
     total["codes"] = int(people[0][1]) if people else 0
     total["codes_returning"] = int(people[0][2]) if people else 0
@@ -208,14 +212,15 @@ def structure_figures(
     db: Session, period: Period, tag: str = "", structures: list[str] | None = None
 ) -> dict[str, Figures]:
     """Figures per structure (``""``: mediators without a structure), from the mediator cube."""
-    params: dict[str, Any] = {"tag": tag, "a": period.first, "b": period.last}
+    params: dict[str, Any] = {"tag": tag, "a": period.first, "b": period.last, "y": period.label}
     where = ""
     if structures is not None:
         where = _in("coalesce(m.structure_id, '')", structures, params, "s")
     base = (
         "FROM stat_cell c JOIN mediator m ON m.id = c.mediator_id "
-        f"WHERE c.tag = :tag AND c.month BETWEEN :a AND :b{where}"
+        f"WHERE c.tag = :tag AND c.month = :y{where}"
     )
+    months_base = base.replace("c.month = :y", "c.month BETWEEN :a AND :b")
     key = "coalesce(m.structure_id, '')"
     out: dict[str, dict[str, int]] = {}
     _add_rows(
@@ -230,7 +235,7 @@ def structure_figures(
         db.execute(
             text(
                 f"SELECT {key}, c.month, sum(c.activities), sum(c.accomp), sum(c.minutes) "
-                f"{base} AND c.dim = 'total' GROUP BY {key}, c.month"
+                f"{months_base} AND c.dim = 'total' GROUP BY {key}, c.month"
             ),
             params,
         ),
@@ -266,18 +271,23 @@ def venue_figures(
     communes: list[str] | None = None,
     mediators: list[str] | None = None,
 ) -> list[VenueFigures]:
-    params: dict[str, Any] = {"tag": tag, "a": period.first, "b": period.last}
+    params: dict[str, Any] = {"tag": tag, "y": period.label}
     where = ""
     if communes is not None:
-        where += _in("commune", communes, params, "c")
+        where += _in("{commune}", communes, params, "c")
     if mediators is not None:
+        # A structure's venues: from the mediator cube.
         where += _in("mediator_id", mediators, params, "m")
-    rows = db.execute(
-        text(
+        sql = (
             "SELECT value, commune, sum(activities), sum(accomp), sum(minutes) FROM stat_cell "
-            "WHERE tag = :tag AND month BETWEEN :a AND :b AND dim = 'venue'"
-            f"{where} GROUP BY value, commune"
-        ),
-        params,
-    )
+            "WHERE tag = :tag AND month = :y AND dim = 'venue'"
+            f"{where.format(commune='commune')} GROUP BY value, commune"
+        )
+    else:
+        sql = (
+            "SELECT value, code, sum(activities), sum(accomp), sum(minutes) FROM stat_area "
+            "WHERE level = 'commune' AND dim = 'venue' AND tag = :tag AND month = :y"
+            f"{where.format(commune='code')} GROUP BY value, code"
+        )
+    rows = db.execute(text(sql), params)
     return [VenueFigures(v, c, int(a or 0), int(p or 0), int(m or 0)) for v, c, a, p, m in rows]

@@ -2,6 +2,8 @@
 sync operation (hub/stats/maintain.py) and rebuildable from the records
 (``carnet-hub rebuild-aggregates``).
 
+Every contribution is stored twice: under its month (``"2025-03"``) and its year (``"2025"``).
+
 - ``stat_cell``: per month × mediator × commune × tag × (dimension, value), the additive
   measures of the national indicators. ``tag`` is ``""`` for every session, or one tag name
   (a session with two tags is also counted once under each of them). Dimension ``total`` /
@@ -50,6 +52,7 @@ STAT_CELL = Table(
     *_measures(),
 )
 Index("ix_stat_cell_mediator_month", STAT_CELL.c.mediator_id, STAT_CELL.c.month)
+Index("ix_stat_cell_month", STAT_CELL.c.month, STAT_CELL.c.tag)
 
 STAT_AREA = Table(
     "stat_area",
@@ -65,6 +68,7 @@ STAT_AREA = Table(
     *_measures(),
 )
 Index("ix_stat_area_level_month", STAT_AREA.c.level, STAT_AREA.c.tag, STAT_AREA.c.month)
+Index("ix_stat_area_dim", STAT_AREA.c.dim, STAT_AREA.c.level, STAT_AREA.c.tag, STAT_AREA.c.month)
 
 STAT_PERSON = Table(
     "stat_person",

@@ -54,6 +54,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("stat_area", schema=None) as batch_op:
+        batch_op.create_index("ix_stat_area_dim", ["dim", "level", "tag", "month"], unique=False)
         batch_op.create_index("ix_stat_area_level_month", ["level", "tag", "month"], unique=False)
 
     op.create_table(
@@ -79,6 +80,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("stat_cell", schema=None) as batch_op:
         batch_op.create_index("ix_stat_cell_mediator_month", ["mediator_id", "month"], unique=False)
+        batch_op.create_index("ix_stat_cell_month", ["month", "tag"], unique=False)
 
     op.create_table(
         "stat_person",
@@ -140,11 +142,13 @@ def downgrade() -> None:
 
     op.drop_table("stat_person")
     with op.batch_alter_table("stat_cell", schema=None) as batch_op:
+        batch_op.drop_index("ix_stat_cell_month")
         batch_op.drop_index("ix_stat_cell_mediator_month")
 
     op.drop_table("stat_cell")
     with op.batch_alter_table("stat_area", schema=None) as batch_op:
         batch_op.drop_index("ix_stat_area_level_month")
+        batch_op.drop_index("ix_stat_area_dim")
 
     op.drop_table("stat_area")
     op.drop_table("partner_token")
