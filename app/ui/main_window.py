@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
     sig_settings_changed = Signal()
     sig_closed = Signal()
     sig_pending_changed = Signal(int)  # changes waiting for the hub, after each local change
+    _sig_tags_loaded = Signal(object)  # list[str], from the worker reading the tags at start
 
     def __init__(
         self,
@@ -101,7 +103,10 @@ class MainWindow(QMainWindow):
         self.sessions_view.sig_count_changed.connect(self._on_count_changed)
         self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
 
-        self.reload_choices()
+        # The tags come from a scan of every session: read on a worker, the list meanwhile.
+        self.sessions_view.filter_bar.reload_choices(self.notebook.reader.venues(), [])
+        self._sig_tags_loaded.connect(self._on_tags_loaded, Qt.ConnectionType.QueuedConnection)
+        QTimer.singleShot(0, self._load_tags_in_background)
         self.update_title()
         self._on_count_changed(self.sessions_view.model.rowCount())
         self._update_pending()
@@ -290,6 +295,22 @@ class MainWindow(QMainWindow):
         self.sessions_view.filter_bar.reload_choices(
             self.notebook.reader.venues(), self.notebook.reader.known_tags()
         )
+
+    def _load_tags_in_background(self) -> None:
+        reader = self.notebook.reader
+
+        def work() -> None:
+            try:
+                tags = reader.known_tags()
+            except Exception:  # a closed notebook (profile switched): nothing to show
+                log.debug("tags not loaded", exc_info=True)
+                return
+            self._sig_tags_loaded.emit(tags)
+
+        threading.Thread(target=work, name="filter-tags", daemon=True).start()
+
+    def _on_tags_loaded(self, tags: list[str]) -> None:
+        self.sessions_view.filter_bar.reload_choices(self.notebook.reader.venues(), tags)
 
     def refresh(self, choices: bool = False) -> None:
         """After a change: the list (keeping the selection) and the counters; the venue and tag
