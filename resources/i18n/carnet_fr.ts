@@ -1850,10 +1850,6 @@ Vous pouvez l&apos;envoyer à votre support.</translation>
         <source>The synchronisation met an unexpected problem. Your data stays on this computer; Carnet&apos;s log keeps a trace of it.</source>
         <translation>La synchronisation a rencontré un problème inattendu. Vos données restent sur cet ordinateur ; le journal de Carnet en garde la trace.</translation>
     </message>
-    <message>
-        <source>This device&apos;s key is no longer available (empty keyring, or Carnet restarted without a keyring): link the device to the hub again with a new code.</source>
-        <translation>La clé de cet appareil n&apos;est plus disponible (trousseau vide, ou Carnet redémarré sans trousseau) : reliez à nouveau l&apos;appareil au hub avec un nouveau code.</translation>
-    </message>
 </context>
 <context>
     <name>SyncPanel</name>

@@ -261,10 +261,10 @@ class SyncController(QObject):
             self.sig_changed.emit()
             return
         self._take(snapshot)
-        if snapshot.status.enrolled and (snapshot.status.token_available or self._sync_wanted):
-            self.sync_now(auto=not self._sync_wanted)
-        elif snapshot.status.enrolled:
-            self.problem = _token_missing_message()
+        if snapshot.status.enrolled:
+            # Without its token (keyring locked or emptied, no keyring and a restart) the
+            # engine stops before any request and says why: that becomes the problem shown.
+            self._start_sync()
         self._sync_wanted = False
         self.sig_changed.emit()
 
@@ -558,12 +558,4 @@ def _message(error: BaseException | None) -> str:
         "SyncController",
         "The synchronisation met an unexpected problem. Your data stays on this computer; "
         "Carnet's log keeps a trace of it.",
-    )
-
-
-def _token_missing_message() -> str:
-    return QCoreApplication.translate(
-        "SyncController",
-        "This device's key is no longer available (empty keyring, or Carnet restarted without "
-        "a keyring): link the device to the hub again with a new code.",
     )

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from app.sync.credentials import NO_KEYRING_MESSAGE, SERVICE_NAME
-from app.ui.sync.controller import NOT_LINKED, SYNCED
+from app.ui.sync.controller import NOT_LINKED, PROBLEM, SYNCED
 from app.ui.sync.enrol_dialog import EnrolDialog, parse_enrolment_link
 from app.ui.sync.runtime import SyncRuntime
 from hub.org import issue_enrolment_code
@@ -204,6 +204,14 @@ def test_without_a_keyring_the_token_stays_in_memory_and_never_reaches_the_disk(
     assert panel.keyring_label.text() == NO_KEYRING_MESSAGE
 
     window.close()
+    qtbot.waitUntil(lambda: not window.sync.syncing)
+
+    # Carnet restarts: the token died with the process; the window says to link again.
+    restarted = open_window(notebook, SyncRuntime(keyring_backend=null.Keyring()))
+    qtbot.waitUntil(lambda: restarted.sync.view().state == PROBLEM)
+    assert "n'est plus disponible" in restarted.sync.indicator.toolTip()
+    assert restarted.sync.snapshot.enrolment.hub_url == hub.url
+
     for path in tmp_path.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
