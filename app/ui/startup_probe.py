@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 EXIT_WHEN_SHOWN_ENV = "CARNET_EXIT_WHEN_SHOWN"
 START_CLOCK_ENV = "CARNET_START_CLOCK"
 REPORT_PREFIX = "CARNET_STARTUP"
+IDLE_MS_ENV = "CARNET_IDLE_MS"
 
 
 def wanted(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -71,7 +72,10 @@ class StartupProbe(QObject):
         if sys.stdout is not None:  # a windowed Windows build has no console
             print(line, flush=True)
         self._app.removeEventFilter(self)
-        self._app.exit(0)
+        # CARNET_IDLE_MS: stay up that long first, so what loads after the window (services,
+        # communes) is in the memory figures of an idle app.
+        idle_ms = int(os.environ.get(IDLE_MS_ENV, "0") or 0)
+        QTimer.singleShot(max(0, idle_ms), lambda: self._app.exit(0))
 
 
 def arm() -> StartupProbe | None:
