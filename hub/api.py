@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -59,7 +59,8 @@ def get_hub(request: Request) -> Hub:
 
 def protocol_header(
     x_carnet_protocol: Annotated[
-        str, Header(alias="X-Carnet-Protocol", description="Version du protocole (1)")
+        Literal["1"],
+        Header(alias="X-Carnet-Protocol", description="Version du protocole (seule la 1 existe)"),
     ],
 ) -> str:
     return x_carnet_protocol  # checked by the middleware before routing (426)

@@ -6,16 +6,29 @@ hub/records.py, so that one bad record is ``rejected`` without sinking its batch
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 MAX_VERSION = 2**31 - 1
 UUID_TEXT = Field(min_length=1, max_length=36)
 
 
+def _integral(value: Any) -> Any:
+    """JSON has one number type: 3.0 is the integer 3 (as JSON Schema says); 3.5 is not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in the wire's sense: 3 or 3.0, never true/false nor "3".
+WireInt = Annotated[int, BeforeValidator(_integral)]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown fields refused, and no coercion (``false`` is not the integer 0)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ErrorInfo(BaseModel):
@@ -48,8 +61,8 @@ class PushOp(Strict):
     entity: str = Field(min_length=1, max_length=32)
     entity_id: str = UUID_TEXT
     op: str = Field(min_length=1, max_length=8, description="upsert | delete")
-    base_version: int = Field(ge=0, le=MAX_VERSION)
-    schema_version: int = Field(ge=0, le=1000)
+    base_version: WireInt = Field(ge=0, le=MAX_VERSION)
+    schema_version: WireInt = Field(ge=0, le=1000)
     content_hash: str | None = Field(default=None, max_length=64)
     payload: dict[str, Any]
 
@@ -93,7 +106,7 @@ class PullResponse(BaseModel):
 class ReconcileItem(Strict):
     entity: str = Field(min_length=1, max_length=32)
     entity_id: str = UUID_TEXT
-    version: int = Field(ge=0, le=MAX_VERSION)
+    version: WireInt = Field(ge=0, le=MAX_VERSION)
 
 
 class ReconcileRequest(Strict):
