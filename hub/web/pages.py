@@ -188,7 +188,10 @@ async def logout(request: Request, login: Annotated[Login, Depends(current)]) ->
 # ---- dashboards -------------------------------------------------------------------------
 def available_years(db: Session) -> list[int]:
     row = db.execute(
-        text("SELECT min(month), max(month) FROM stat_area WHERE activities > 0 OR accomp > 0")
+        text(
+            "SELECT min(month), max(month) FROM stat_area WHERE level = 'departement' "
+            "AND tag = '' AND dim = 'total' AND (activities > 0 OR accomp > 0)"
+        )
     ).one()
     this_year = dt.date.today().year
     if row[0] is None:
