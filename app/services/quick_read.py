@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -66,15 +68,17 @@ class SessionRow:
 class SessionLister(Protocol):
     """What the sessions list needs: ``NotebookReader`` and ``SessionService`` both provide it."""
 
-    def list_ids(
+    def list_rowids(
         self,
         flt: SessionFilter,
         sort: str = "date",
         descending: bool = True,
         limit: int | None = None,
-    ) -> list[str]: ...
+    ) -> array[int]: ...
 
-    def fetch_rows(self, ids: list[str]) -> list[SessionRow]: ...
+    def fetch_rows_by_rowid(self, rowids: Sequence[int]) -> dict[int, SessionRow]: ...
+
+    def rowid_of(self, session_id: str) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,25 @@ class NotebookReader:
         """Ids of the live sessions matching ``flt``, sorted (the first ``limit`` only, if
         given). Reads only the covering index for the usual filters, and the trigram index for
         text (3 characters or more)."""
+        sql, params = self._list_query("a.id", flt, sort, descending, limit)
+        return [r[0] for r in self._con().execute(sql, params).fetchall()]
+
+    def list_rowids(
+        self,
+        flt: SessionFilter,
+        sort: str = "date",
+        descending: bool = True,
+        limit: int | None = None,
+    ) -> array[int]:
+        """The same list as ``list_ids`` as SQLite row numbers packed in an array: 8 bytes a
+        session instead of about 90 for an id string (the list model holds 100,000 of them)."""
+        sql, params = self._list_query("a.rowid", flt, sort, descending, limit)
+        return array("q", (r[0] for r in self._con().execute(sql, params)))
+
+    @staticmethod
+    def _list_query(
+        column: str, flt: SessionFilter, sort: str, descending: bool, limit: int | None
+    ) -> tuple[str, dict[str, Any]]:
         where = ["a.deleted_at IS NULL"]
         params: dict[str, Any] = {}
         if flt.date_from:
@@ -170,31 +193,47 @@ class NotebookReader:
         if order.startswith("b."):
             joins += " LEFT JOIN beneficiary b ON b.id = a.beneficiary_id"
         sql = (
-            f"SELECT a.id FROM accompagnement a{joins} WHERE {' AND '.join(where)} "
+            f"SELECT {column} FROM accompagnement a{joins} WHERE {' AND '.join(where)} "
             f"ORDER BY {order} {direction}, a.id {direction}"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [r[0] for r in self._con().execute(sql, params).fetchall()]
+        return sql, params
 
     def fetch_rows(self, ids: list[str]) -> list[SessionRow]:
-        """Rows for the given ids, in the same order (used page by page by the list model)."""
-        if not ids:
+        """Rows for the given ids, in the same order."""
+        found = {row.id: row for _, row in self._rows("a.id", ids)}
+        return [found[i] for i in ids if i in found]
+
+    def fetch_rows_by_rowid(self, rowids: Sequence[int]) -> dict[int, SessionRow]:
+        """Rows by SQLite row number (a page of the list model); vanished rows are absent."""
+        return dict(self._rows("a.rowid", list(rowids)))
+
+    def rowid_of(self, session_id: str) -> int | None:
+        row = (
+            self._con()
+            .execute("SELECT rowid FROM accompagnement WHERE id = ?", (session_id,))
+            .fetchone()
+        )
+        return int(row[0]) if row else None
+
+    def _rows(self, key: str, values: list[Any]) -> list[tuple[Any, SessionRow]]:
+        if not values:
             return []
-        placeholders = ",".join("?" * len(ids))
+        placeholders = ",".join("?" * len(values))
         sql = (
-            "SELECT a.id, a.date, a.kind, a.duration_min, a.place_type, v.name, a.commune_name, "
-            "a.themes, b.code, a.participants, a.tags, a.notes "
+            f"SELECT {key}, a.id, a.date, a.kind, a.duration_min, a.place_type, v.name, "
+            "a.commune_name, a.themes, b.code, a.participants, a.tags, a.notes "
             "FROM accompagnement a LEFT JOIN venue v ON v.id = a.venue_id "
             "LEFT JOIN beneficiary b ON b.id = a.beneficiary_id "
-            f"WHERE a.id IN ({placeholders})"
+            f"WHERE {key} IN ({placeholders})"
         )
-        found = {}
-        for r in self._con().execute(sql, ids):
+        out = []
+        for k, *r in self._con().execute(sql, values):
             place = r[5] if r[4] == "lieu_activite" and r[5] else ref.label(ref.PLACE_TYPES, r[4])
             if r[4] in ("autre", "domicile") and r[6]:
                 place = f"{place} · {r[6]}"
-            found[r[0]] = SessionRow(
+            row = SessionRow(
                 id=r[0],
                 date=dt.date.fromisoformat(r[1]),
                 kind=r[2],
@@ -206,7 +245,8 @@ class NotebookReader:
                 tags=tuple(split_codes(r[10])),
                 notes=r[11] or "",
             )
-        return [found[i] for i in ids if i in found]
+            out.append((k, row))
+        return out
 
     def count(self) -> int:
         row = (

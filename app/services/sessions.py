@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import referentiels as ref
 from app.models.base import utcnow
+from app.models.beneficiary_merge import canonical_id, live_beneficiary
 from app.models.codes import join_codes, split_codes
 from app.models.entities import Accompagnement, Beneficiary, Venue
 from app.models.errors import DiskFullError, disk_full_message, is_disk_full
@@ -210,6 +212,8 @@ class SessionService:
                 return
             base = row.version
             row.deleted_at = None
+            # Its person may have been merged by sync while it was deleted.
+            row.beneficiary_id = canonical_id(db, row.beneficiary_id)
             row.updated_at = utcnow()
             row.version = base + 1
             record_change(db, row, "upsert", base_version=base)
@@ -283,7 +287,8 @@ class SessionService:
     def _beneficiary_id(db: Session, code_text: str) -> str:
         code = followup_codes.canonical(code_text)
         assert code is not None  # validated before
-        ben = db.scalar(select(Beneficiary).where(Beneficiary.code == code))
+        # The live row only: a duplicate merged by sync stays as a tombstone with the code.
+        ben = live_beneficiary(db, code)
         if ben is None:
             ben = Beneficiary(code=code)
             db.add(ben)
@@ -406,6 +411,21 @@ class SessionService:
 
     def fetch_rows(self, ids: list[str]) -> list[SessionRow]:
         return self.reader.fetch_rows(ids)
+
+    def list_rowids(
+        self,
+        flt: SessionFilter,
+        sort: str = "date",
+        descending: bool = True,
+        limit: int | None = None,
+    ) -> array[int]:
+        return self.reader.list_rowids(flt, sort, descending, limit)
+
+    def fetch_rows_by_rowid(self, rowids: Sequence[int]) -> dict[int, SessionRow]:
+        return self.reader.fetch_rows_by_rowid(rowids)
+
+    def rowid_of(self, session_id: str) -> int | None:
+        return self.reader.rowid_of(session_id)
 
     def known_tags(self) -> list[str]:
         return self.reader.known_tags()

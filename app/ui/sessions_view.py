@@ -1,8 +1,8 @@
-"""The list of sessions: a lazy table model over ids, and its filter bar.
+"""The list of sessions: a lazy table model, and its filter bar.
 
-The model holds only the ordered ids returned by ``list_ids`` (one indexed query) and fetches
-the rows on screen page by page, so filtering or sorting 100,000 sessions costs one query, not
-100,000 objects.
+The model holds only the ordered SQLite row numbers returned by ``list_rowids`` (one indexed
+query, packed in an array) and fetches the rows on screen page by page, so filtering or sorting
+100,000 sessions costs one query and under a megabyte, not 100,000 objects.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from array import array
 from collections import OrderedDict
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -63,7 +64,7 @@ class Column(IntEnum):
     TAGS = 7
 
 
-# Column → sort key of NotebookReader.list_ids (None: not sortable).
+# Column → sort key of NotebookReader.list_rowids (None: not sortable).
 SORT_KEYS: dict[Column, str | None] = {
     Column.DATE: "date",
     Column.KIND: "kind",
@@ -89,7 +90,8 @@ class SessionsTableModel(QAbstractTableModel):
         self._progressive_next = False
         self._loading_generation: int | None = None
         self._sig_rest_loaded.connect(self._on_rest_loaded, Qt.ConnectionType.QueuedConnection)
-        self._ids: list[str] = []
+        # SQLite row numbers of the rows, in order: 8 bytes each, ids come with the pages.
+        self._keys: array[int] = array("q")
         self._pages: OrderedDict[int, list[SessionRow]] = OrderedDict()
         self._filter = SessionFilter()
         self._sort_column = Column.DATE
@@ -131,19 +133,19 @@ class SessionsTableModel(QAbstractTableModel):
             # The very first load shows the newest page at once; the other ids arrive from a
             # worker thread a moment later, so the window appears without waiting for them.
             self._progressive_next = False
-            ids = self._sessions.list_ids(self._filter, key, self._descending, limit=PAGE_SIZE)
-            complete = len(ids) < PAGE_SIZE
+            keys = self._sessions.list_rowids(self._filter, key, self._descending, limit=PAGE_SIZE)
+            complete = len(keys) < PAGE_SIZE
             if not complete:
                 self._load_rest(self._generation, self._filter, key, self._descending)
         else:
-            ids = self._sessions.list_ids(self._filter, key, self._descending)
+            keys = self._sessions.list_rowids(self._filter, key, self._descending)
             complete = True
         self.beginResetModel()
-        self._ids = ids
+        self._keys = keys
         self._pages.clear()
         self.endResetModel()
         if complete:
-            self.sig_reloaded.emit(len(ids))
+            self.sig_reloaded.emit(len(keys))
 
     @property
     def complete(self) -> bool:
@@ -158,34 +160,35 @@ class SessionsTableModel(QAbstractTableModel):
         self._loading_generation = generation
 
         def work() -> None:
+            keys: array[int] | None
             try:
-                ids = self._sessions.list_ids(flt, key, descending)
+                keys = self._sessions.list_rowids(flt, key, descending)
             except Exception:  # a failed background read must not vanish
                 log.exception("loading the sessions list failed")
-                ids = None
-            self._sig_rest_loaded.emit(generation, ids)
+                keys = None
+            self._sig_rest_loaded.emit(generation, keys)
 
         threading.Thread(target=work, name="sessions-list", daemon=True).start()
 
-    def _on_rest_loaded(self, generation: int, ids: list[str] | None) -> None:
+    def _on_rest_loaded(self, generation: int, keys: array[int] | None) -> None:
         if generation != self._generation:
             return  # a newer query replaced this one meanwhile
         self._loading_generation = None
-        if ids is None:
-            ids = self._sessions.list_ids(
+        if keys is None:
+            keys = self._sessions.list_rowids(
                 self._filter, SORT_KEYS[self._sort_column] or "date", self._descending
             )
-        shown = len(self._ids)
-        if ids[:shown] == self._ids and len(ids) > shown:
-            self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
-            self._ids = ids
+        shown = len(self._keys)
+        if keys[:shown] == self._keys and len(keys) > shown:
+            self.beginInsertRows(QModelIndex(), shown, len(keys) - 1)
+            self._keys = keys
             self.endInsertRows()
-        elif ids != self._ids:
+        elif keys != self._keys:
             self.beginResetModel()
-            self._ids = ids
+            self._keys = keys
             self._pages.clear()
             self.endResetModel()
-        self.sig_reloaded.emit(len(self._ids))
+        self.sig_reloaded.emit(len(self._keys))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         col = Column(column)
@@ -197,24 +200,28 @@ class SessionsTableModel(QAbstractTableModel):
 
     # ---- rows ----------------------------------------------------------------------------
     def session_id(self, row: int) -> str | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        found = self.session_row(row)
+        return found.id if found is not None and found.id else None
 
     def row_of(self, session_id: str) -> int:
+        key = self._sessions.rowid_of(session_id)
+        if key is None:
+            return -1
         try:
-            return self._ids.index(session_id)
+            return self._keys.index(key)
         except ValueError:
             return -1
 
     def session_row(self, row: int) -> SessionRow | None:
-        if not 0 <= row < len(self._ids):
+        if not 0 <= row < len(self._keys):
             return None
         page_no = row // PAGE_SIZE
         page = self._pages.get(page_no)
         if page is None:
             start = page_no * PAGE_SIZE
-            page_ids = self._ids[start : start + PAGE_SIZE]
-            fetched = {r.id: r for r in self._sessions.fetch_rows(page_ids)}
-            page = [fetched.get(i) or _missing_row(i) for i in page_ids]
+            page_keys = self._keys[start : start + PAGE_SIZE]
+            fetched = self._sessions.fetch_rows_by_rowid(page_keys)
+            page = [fetched.get(k) or _MISSING_ROW for k in page_keys]
             self._pages[page_no] = page
             while len(self._pages) > CACHED_PAGES:
                 self._pages.popitem(last=False)
@@ -224,7 +231,7 @@ class SessionsTableModel(QAbstractTableModel):
 
     # ---- QAbstractTableModel -------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._keys)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
@@ -286,9 +293,8 @@ class SessionsTableModel(QAbstractTableModel):
         return ", ".join(row.tags)
 
 
-def _missing_row(session_id: str) -> SessionRow:
-    # Deleted between the query and the fetch: show an empty line until the next reload.
-    return SessionRow(session_id, dt.date.min, "", 0, "", (), None, None, (), "")
+# Deleted between the query and the fetch: an empty line until the next reload.
+_MISSING_ROW = SessionRow("", dt.date.min, "", 0, "", (), None, None, (), "")
 
 
 # ---- periods -------------------------------------------------------------------------------

@@ -182,12 +182,15 @@ class CountingSessions:
         self._sessions = sessions
         self.fetched: list[int] = []
 
-    def list_ids(self, *args, **kwargs):
-        return self._sessions.list_ids(*args, **kwargs)
+    def list_rowids(self, *args, **kwargs):
+        return self._sessions.list_rowids(*args, **kwargs)
 
-    def fetch_rows(self, ids):
-        self.fetched.append(len(ids))
-        return self._sessions.fetch_rows(ids)
+    def rowid_of(self, session_id):
+        return self._sessions.rowid_of(session_id)
+
+    def fetch_rows_by_rowid(self, rowids):
+        self.fetched.append(len(rowids))
+        return self._sessions.fetch_rows_by_rowid(rowids)
 
 
 def bulk_insert(notebook, venue_id: str, count: int) -> None:
