@@ -402,3 +402,174 @@ def test_exact_postal_code_ranks_before_a_same_insee_code(index):
     results = index.search("59100")
     assert results[0].name == "Roubaix"
     assert any(c.insee == "59100" for c in results)
+
+
+# ------------------------------------------------------------------------------- compact index
+
+
+@pytest.fixture(scope="module")
+def file_rows() -> list[list[str]]:
+    """The rows of the shipped file, read directly (the eager way)."""
+    text = gzip.decompress((DATA_DIR / "communes.tsv.gz").read_bytes()).decode("utf-8")
+    return [line.split("\t") for line in text.splitlines()[1:]]
+
+
+def test_communes_built_on_demand_equal_the_file_rows(index, file_rows):
+    territories = gzip.decompress((DATA_DIR / "territoires.tsv.gz").read_bytes()).decode("utf-8")
+    epci_names = {
+        code: name
+        for level, code, name, _ in (line.split("\t") for line in territories.splitlines()[1:])
+        if level == "epci"
+    }
+    expected = [
+        Commune(
+            insee=insee,
+            name=name,
+            postal_codes=tuple(postal.split()),
+            epci=epci or None,
+            epci_name=epci_names[epci] if epci else None,
+            departement=dep,
+            region=reg,
+            population=int(pop) if pop else None,
+            attached_names=tuple(attached.split("|")) if attached else (),
+        )
+        for insee, name, postal, epci, dep, reg, pop, attached in file_rows
+    ]
+    assert index.all() == expected
+    assert [index.get(c.insee) for c in expected[::997]] == expected[::997]
+
+
+@pytest.fixture(scope="module")
+def name_keys(file_rows) -> list[list[tuple[int, str]]]:
+    """Per row: (0, its normalised name), then (1, each normalised attached name)."""
+    return [
+        [(0, normalize(name))] + [(1, normalize(a)) for a in attached.split("|") if attached]
+        for _, name, *_, attached in file_rows
+    ]
+
+
+def _reference_ranking(file_rows, keys, words: list[str]) -> list[str]:
+    """INSEE codes of the communes matching ``words``, best first, by the documented rules
+    applied naively to every name: tier 0 exact, 1 prefix, 2 every word a word prefix,
+    3 substring (from 3 letters); rank 2 × tier, + 1 for an attached name; "st"/"ste" also
+    spelled out; ties by larger population, then name, then file order."""
+    variants = [words, [{"st": "saint", "ste": "sainte"}.get(w, w) for w in words]]
+    found = []
+    for row, (fields, row_keys) in enumerate(zip(file_rows, keys, strict=True)):
+        ranks = []
+        for attached, key in row_keys:
+            compact, spaced = key.replace(" ", ""), " " + key
+            for tokens in variants:
+                whole = "".join(tokens)
+                if compact == whole:
+                    ranks.append(attached)
+                elif compact.startswith(whole):
+                    ranks.append(2 + attached)
+                elif all(f" {t}" in spaced for t in tokens):
+                    ranks.append(4 + attached)
+                elif len(whole) >= 3 and whole in compact:
+                    ranks.append(6 + attached)
+        if ranks:
+            found.append((min(ranks), -int(fields[6] or 0), fields[1], row))
+    return [file_rows[row][0] for *_, row in sorted(found)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["lille", "saint etienne", "st etienne", "st", "ste", "a", "la", "e", "sur mer", "mont",
+     "sai", "y", "lomme", "hellemmes lille", "en campagne", "de la", "val d", "lhay", "xyzzy"],
+)  # fmt: skip
+def test_ranking_matches_the_documented_rules(index, file_rows, name_keys, query):
+    expected = _reference_ranking(file_rows, name_keys, normalize(query).split())
+    for limit in (1, 12, 200):
+        assert [c.insee for c in index.search(query, limit)] == expected[:limit], limit
+
+
+def test_words_of_one_query_must_match_the_same_attached_name(index):
+    # Petit-Caux has both "Intraville" and "Saint-Martin-en-Campagne" attached.
+    assert index.search("intraville")[0].insee == "76618"
+    assert index.search("martin en campagne")[0].insee == "76618"
+    assert all(c.insee != "76618" for c in index.search("intra campa", limit=100))
+
+
+def test_a_name_and_a_code_filter_each_other(index):
+    found = {c.insee for c in index.search("saint 62", limit=1000)}
+    assert len(found) > 40
+    assert found == {
+        c.insee
+        for c in index.all()
+        if any(p.startswith("62") for p in c.postal_codes)
+        and any("saint" in normalize(n).replace(" ", "") for n in (c.name, *c.attached_names))
+    }
+    assert index.search("lille 75") == []
+
+
+def _write_communes(path: Path, body: str | bytes) -> CommuneIndex:
+    shutil.copy(DATA_DIR / "territoires.tsv.gz", path)
+    header = b"insee\tnom\tcodes_postaux\tepci\tdepartement\tregion\tpopulation\tnoms_rattaches\n"
+    raw = body if isinstance(body, bytes) else body.encode("utf-8")
+    (path / "communes.tsv.gz").write_bytes(gzip.compress(header + raw))
+    return CommuneIndex(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("59350\tLille\t59000\t\t59\t32\t1\n", "format attendu"),  # 7 fields
+        ("59350\tLille\t59000\t\t59\t32\t1\t\t\n", "format attendu"),  # 9 fields
+        ("59350\tLille\t59000\t\t59\t32\t1\t\n\n", "format attendu"),  # blank line
+        ("5935\tLille\t59000\t\t59\t32\t1\t\n", "format attendu"),  # INSEE code
+        ("59350\tLille\t5900\t\t59\t32\t1\t\n", "format attendu"),  # postal code
+        ("59350\tLille\t59000  59160\t\t59\t32\t1\t\n", "format attendu"),  # two spaces
+        ("59350\tLille\t 59000\t\t59\t32\t1\t\n", "format attendu"),  # leading space
+        ("59350\tLille\t59000\x0b59160\t\t59\t32\t1\t\n", "format attendu"),  # not a space
+        ("59350\tLille\t59000\t\t59\t32\tbeaucoup\t\n", "format attendu"),  # population
+        (b"59350\tLi\xffle\t59000\t\t59\t32\t1\t\n", "illisible"),  # not UTF-8
+    ],
+)
+def test_a_malformed_row_gives_a_french_message(tmp_path, body, message):
+    with pytest.raises(CommuneDataError) as error:
+        _write_communes(tmp_path, body).load()
+    assert message in error.value.message
+    assert "réinstallez Carnet" in error.value.message
+
+
+def test_a_small_file_without_final_newline_or_rows(tmp_path):
+    (tmp_path / "a").mkdir()
+    index = _write_communes(tmp_path / "a", "59350\tLille\t59000 59160\t\t59\t32\t\tLomme")
+    assert len(index) == 1
+    assert index.get("59350") == Commune(
+        "59350", "Lille", ("59000", "59160"), None, None, "59", "32", None, ("Lomme",)
+    )
+    assert names(index.search("lomme")) == names(index.search("59160")) == ["Lille"]
+    (tmp_path / "b").mkdir()
+    empty = _write_communes(tmp_path / "b", "")
+    assert len(empty) == 0 and empty.search("lille") == [] and empty.search("59") == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmRSS is read from /proc")
+def test_the_loaded_index_is_small_in_memory():
+    # Budget of the desktop app: the preloaded index may add at most 12 MB (it took 42 MB
+    # when every commune was an object with its search keys).
+    script = (
+        "import gc\n"
+        "from app.models.communes import CommuneIndex\n"
+        "def rss():\n"
+        "    with open('/proc/self/status') as status:\n"
+        "        return next(int(l.split()[1]) for l in status if l.startswith('VmRSS:'))\n"
+        "index = CommuneIndex()\n"
+        "gc.collect()\n"
+        "before = rss()\n"
+        "index.load()\n"
+        "gc.collect()\n"
+        "print((rss() - before) / 1024)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=BUILD_SCRIPT.parents[1],
+        timeout=120,
+        check=True,
+    )
+    assert float(proc.stdout) <= 12.0
