@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from app.models.ids import new_id
 from app.models.training_format import (
     AUDIENCES,
+    ModuleSpec,
     PathFormatError,
     PathSpec,
     path_from_json,
@@ -46,10 +47,12 @@ from hub.models import (
     RECORD_TABLES,
     CataloguePath,
     CatalogueSnapshot,
+    HubMeta,
     Mediator,
     Structure,
     utcnow,
 )
+from hub.org import set_meta
 from hub.stats.secrecy import THRESHOLD, Group, suppress
 from hub.stats.territory import NO_PLACE, Territories, shared_territories
 
@@ -57,6 +60,8 @@ EVENTS = RECORD_TABLES["progress_event"]
 PROPOSALS = RECORD_TABLES["training_path"]
 SESSIONS = RECORD_TABLES["accompagnement"]
 LEVELS = ("hub", "departement", "epci", "commune")
+ID_MAX = 36  # the format's id rule (docs/parcours-format.md)
+REFUSED_PREFIX = "parcours_refuse:"  # hub_meta key of a refused proposal (+ its path id)
 STATE_LABELS = {
     "brouillon": "brouillon (jamais publié)",
     "publie": "publié",
@@ -133,15 +138,27 @@ def _mediator_names(db: Session, ids: Iterable[str]) -> dict[str, str]:
     )
 
 
+def _refusals(db: Session) -> dict[str, int]:
+    """Refused proposals: path id -> the record's ``seq`` when it was refused."""
+    rows = db.execute(
+        select(HubMeta.key, HubMeta.value).where(HubMeta.key.startswith(REFUSED_PREFIX))
+    )
+    return {key[len(REFUSED_PREFIX) :]: int(json.loads(value)["seq"]) for key, value in rows}
+
+
 def _proposals(db: Session) -> list[Any]:
-    """Mediators' paths proposed to the hub (live records), oldest first."""
-    return list(
-        db.execute(
+    """Mediators' paths proposed to the hub (live records), oldest first; a refused one is
+    left out until its mediator changes it (the record's ``seq`` moves on)."""
+    refused = _refusals(db)
+    return [
+        p
+        for p in db.execute(
             select(PROPOSALS)
             .where(PROPOSALS.c.status == "proposed", PROPOSALS.c.deleted.is_(False))
             .order_by(PROPOSALS.c.received_at)
         ).mappings()
-    )
+        if refused.get(p["id"]) != p["seq"]
+    ]
 
 
 def list_paths(db: Session) -> list[PathEntry]:
@@ -201,6 +218,37 @@ def _module_clash(db: Session, spec: PathSpec) -> str | None:
     return None
 
 
+def _with_module_ids(path_id: str, modules: tuple[ModuleSpec, ...]) -> tuple[ModuleSpec, ...]:
+    """Ids for the new modules (empty id): ``{path id}-NN`` at their position when that fits
+    the id rule (36 characters) and is free, else a UUID. Kept ids never change: progress
+    recorded on devices points at them."""
+    taken = {m.id for m in modules if m.id}
+    out = []
+    for i, module in enumerate(modules, start=1):
+        if not module.id:
+            slug = f"{path_id}-{i:02d}"
+            module_id = slug if len(slug) <= ID_MAX and slug not in taken else new_id()
+            taken.add(module_id)
+            module = replace(module, id=module_id)
+        out.append(module)
+    return tuple(out)
+
+
+def decode_path_file(data: bytes, source: str) -> Any:
+    """The JSON of a path file (UTF-8, with or without a BOM), or a French refusal."""
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise TrainingError(
+            f"Ce fichier n'est pas un texte UTF-8 : {source}. Enregistrez-le en UTF-8."
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise TrainingError(
+            f"Ce fichier n'est pas du JSON valide : {source} (ligne {exc.lineno}, "
+            f"colonne {exc.colno})."
+        ) from None
+
+
 def import_path(
     db: Session, data: Any, now: dt.datetime | None = None, proposed_by: str | None = None
 ) -> CataloguePath:
@@ -212,9 +260,7 @@ def import_path(
     now = now or utcnow()
     spec = _checked(data)
     path_id = spec.id or new_id()
-    modules = tuple(
-        replace(m, id=m.id or f"{path_id}-{i:02d}") for i, m in enumerate(spec.modules, start=1)
-    )
+    modules = _with_module_ids(path_id, spec.modules)
     spec = replace(spec, id=path_id, modules=modules, withdrawn=False)
     if len({m.id for m in modules}) != len(modules):
         raise TrainingError("Deux modules du parcours ont le même identifiant.")
@@ -293,6 +339,21 @@ def publish_path(db: Session, path_id: str, now: dt.datetime | None = None) -> C
     db.flush()
     rebuild_snapshot(db)
     return row
+
+
+def refuse_proposal(
+    db: Session, path_id: str, by: str = "", now: dt.datetime | None = None
+) -> None:
+    """Hub staff decline a mediator's proposal: it leaves the list of proposals until its
+    mediator changes it. The mediator's record is left as they wrote it (their path stays
+    theirs, on their device)."""
+    record = _proposal(db, path_id)
+    if record is None or record["status"] != "proposed":
+        raise PathNotFound(f"Aucune proposition de médiateur n'a l'identifiant « {path_id} ».")
+    if db.get(CataloguePath, path_id) is not None:
+        raise TrainingError("Ce parcours est déjà dans le catalogue : retirez-le plutôt.")
+    value = {"seq": record["seq"], "at": _iso(now or utcnow()), "by": by}
+    set_meta(db, REFUSED_PREFIX + path_id, json.dumps(value, ensure_ascii=False))
 
 
 def withdraw_path(db: Session, path_id: str, now: dt.datetime | None = None) -> CataloguePath:

@@ -91,11 +91,10 @@ def _import(db: Database, args: argparse.Namespace) -> int:
 
     source = Path(_needs_id(args)).expanduser()
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
+        raw = source.read_bytes()
     except OSError as exc:
         raise CliError(f"Fichier illisible : {source} ({exc.strerror or exc}).") from exc
-    except ValueError as exc:
-        raise CliError(f"Ce fichier n'est pas du JSON valide : {source} ({exc}).") from exc
+    data = training.decode_path_file(raw, str(source))
     with db.write() as s:
         row = training.import_path(s, data)
         if args.publish:

@@ -277,6 +277,16 @@ def test_imports_are_checked(hub_db):
     with hub_db.write() as s:
         row = training.import_path(s, fresh)
         ids = [m["id"] for m in json.loads(row.content)["modules"]]
-    assert ids == [f"{row.id}-{i:02d}" for i in range(1, 6)]
+    # A UUID path id leaves no room for "-NN": the modules get UUIDs, valid ids all.
+    assert len(set(ids)) == 5 and all(len(i) == 36 and i != row.id for i in ids)
+    with hub_db.session() as s:
+        assert [m["id"] for m in training.export_path(s, row.id)["modules"]] == ids
+    # A readable path id gives "{id}-NN", skipping a number an existing module holds.
+    named = {**fresh, "id": "atelier-sante", "modules": [*fresh["modules"][:2]]}
+    named["modules"][1] = {**named["modules"][1], "id": "atelier-sante-01"}
+    with hub_db.write() as s:
+        row = training.import_path(s, named)
+        ids = [m["id"] for m in json.loads(row.content)["modules"]]
+    assert ids[1] == "atelier-sante-01" and len(ids[0]) == 36
     with hub_db.session() as s:
         assert catalogue.current(s).version == 1  # imported, not published
