@@ -82,12 +82,19 @@ class _Worker:
 
     def __init__(self, deliver: Callable[[tuple[Callback, Any, BaseException | None]], None]):
         self._deliver = deliver
-        self._jobs: queue.Queue[tuple[Callable[[], Any], Callback]] = queue.Queue()
+        self._jobs: queue.Queue[tuple[Callable[[], Any], Callback] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def submit(self, job: Callable[[], Any], callback: Callback) -> None:
         self._jobs.put((job, callback))
+        self._ensure_thread()
+
+    def stop(self) -> None:
+        """The thread ends after the jobs already queued (the window is gone)."""
+        self._jobs.put(None)
+
+    def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="sync", daemon=True)
@@ -95,8 +102,8 @@ class _Worker:
 
     def _loop(self) -> None:
         while True:
-            job, callback = self._jobs.get()
-            if not run_job(job, callback, self._deliver):
+            item = self._jobs.get()
+            if item is None or not run_job(*item, self._deliver):
                 return  # the window is gone
 
 
@@ -168,6 +175,8 @@ class SyncController(QObject):
         self._sig_done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
         self._sig_progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._worker = _Worker(self._sig_done.emit)
+        self.destroyed.connect(self._worker.stop)
+        self._start_timer = self._timer(self.start)  # dies with the window, unlike singleShot
         self._probe_timer = self._timer(self._on_probe_timer)
         self._after_change_timer = self._timer(lambda: self.sync_now(auto=True))
         self._periodic_timer = self._timer(lambda: self.sync_now(auto=True))
@@ -246,6 +255,9 @@ class SyncController(QObject):
             self.sig_changed.emit()
 
     # ---- start -------------------------------------------------------------------------------
+    def start_later(self, delay_ms: int) -> None:
+        self._start_timer.start(delay_ms)
+
     def start(self) -> None:
         """Read the sync state, then sync if the device is linked (called once the window is
         shown and its services are warming up)."""
@@ -265,6 +277,8 @@ class SyncController(QObject):
             # Without its token (keyring locked or emptied, no keyring and a restart) the
             # engine stops before any request and says why: that becomes the problem shown.
             self._start_sync()
+        elif self._sync_wanted:  # "Synchronise" pressed before the state was read
+            self.open_enrol_dialog()
         self._sync_wanted = False
         self.sig_changed.emit()
 

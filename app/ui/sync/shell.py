@@ -8,7 +8,7 @@ when first needed, on a worker thread for the heavy ones.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
@@ -85,5 +85,5 @@ def install_sync(window: QMainWindow) -> SyncController:
     controller.sync_action = sync_action
     controller.indicator = indicator
     # After the window is shown and its services are warming up (AppController._warm_up).
-    QTimer.singleShot(runtime.timings.start_delay_ms, controller.start)
+    controller.start_later(runtime.timings.start_delay_ms)
     return controller
