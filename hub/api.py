@@ -50,6 +50,7 @@ class Hub:
     enrol_limiter: RateLimiter
     # Failed logins of hub accounts on the staff JSON API, per client address.
     login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
+    catalogue_cache: catalogue.CatalogueCache = field(default_factory=catalogue.CatalogueCache)
 
 
 def get_hub(request: Request) -> Hub:
@@ -221,9 +222,17 @@ def pull(
     with device_read(hub, credentials, snapshot=True) as (db, device, epoch):
         counter = (device.mediator_seq, device.purged_seq)  # read in this same snapshot
         page = pull_page(db, device.mediator_id, since, limit, counter)
+        # The catalogue's ETag: a device that holds it skips GET /catalogue.
+        catalogue_etag = catalogue.current(db, hub.catalogue_cache).etag
     _use_epoch(request, hub, epoch)
     return JSONResponse(
-        {"epoch": epoch, "changes": page.changes, "next": page.next, "more": page.more}
+        {
+            "epoch": epoch,
+            "changes": page.changes,
+            "next": page.next,
+            "more": page.more,
+            "catalogue": catalogue_etag,
+        }
     )
 
 
@@ -304,7 +313,7 @@ def get_catalogue(
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> Response:
     with device_read(hub, credentials) as (db, _, epoch):
-        cat = catalogue.current(db)
+        cat = catalogue.current(db, hub.catalogue_cache)
     _use_epoch(request, hub, epoch)
     headers = {"ETag": cat.etag}
     if if_none_match and cat.etag in [t.strip() for t in if_none_match.split(",")]:

@@ -38,13 +38,41 @@ def _body(version: int, sections: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def current(db: Session) -> Catalogue:
-    row = db.scalar(select(CatalogueSnapshot).order_by(CatalogueSnapshot.version.desc()).limit(1))
-    if row is None:
+class CatalogueCache:
+    """The latest catalogue as built for devices, kept by one hub process: a request then costs
+    one small query (the latest version and its publish-time ETag) instead of decoding and
+    encoding the whole snapshot. Thread-safe enough: it swaps one tuple."""
+
+    def __init__(self) -> None:
+        self._entry: tuple[tuple[int, str], Catalogue] | None = None
+
+    def get(self, key: tuple[int, str]) -> Catalogue | None:
+        entry = self._entry
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def put(self, key: tuple[int, str], value: Catalogue) -> None:
+        self._entry = (key, value)
+
+
+def current(db: Session, cache: CatalogueCache | None = None) -> Catalogue:
+    head = db.execute(
+        select(CatalogueSnapshot.version, CatalogueSnapshot.etag)
+        .order_by(CatalogueSnapshot.version.desc())
+        .limit(1)
+    ).first()
+    if head is None:
         content = json.dumps(DEFAULT_SECTIONS, sort_keys=True)
         return Catalogue(0, _etag(0, content), _body(0, DEFAULT_SECTIONS))
-    sections = json.loads(row.content)
-    return Catalogue(row.version, _etag(row.version, row.content), _body(row.version, sections))
+    key = (int(head[0]), str(head[1]))
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        return cached
+    text = db.scalar(select(CatalogueSnapshot.content).where(CatalogueSnapshot.version == key[0]))
+    sections = json.loads(text or "{}")
+    built = Catalogue(key[0], _etag(key[0], text or ""), _body(key[0], sections))
+    if cache is not None:
+        cache.put(key, built)
+    return built
 
 
 def publish(db: Session, sections: dict[str, Any]) -> Catalogue:

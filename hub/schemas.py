@@ -101,6 +101,9 @@ class PullResponse(BaseModel):
     changes: list[Change]
     next: int
     more: bool
+    catalogue: str | None = Field(
+        default=None, description="ETag du catalogue : inutile de le demander s'il est connu"
+    )
 
 
 class ReconcileItem(Strict):

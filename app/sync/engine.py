@@ -262,6 +262,7 @@ class SyncEngine:
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._configured = False
+        self._hub_catalogue: str | None = None  # the catalogue ETag the last pull announced
 
     # ==== public API =============================================================================
     def enrol(self, hub_url: str, code: str, device_name: str) -> EnrolmentInfo:
@@ -325,6 +326,7 @@ class SyncEngine:
         report = SyncReport(started_at=self._clock())
         with self._exclusive():
             self._cancel.clear()
+            self._hub_catalogue = None
             try:
                 self._ensure_configured()
                 for _round in range(3):
@@ -886,6 +888,7 @@ class SyncEngine:
             self._check_cancel()
             with self._sf() as db:
                 cursor = int(_get(db, K_CURSOR) or 0)
+                repull = _get(db, K_REPULL) == "1"
             if progress:
                 progress(
                     SyncProgress("pull", report.pulled, None, "Réception des modifications du hub")
@@ -908,7 +911,9 @@ class SyncEngine:
             self._checkpoint("pull.page_received")
             if self._check_epoch(page.epoch, report, progress):
                 return True  # the cursor went back to 0: this page belongs to the old history
-            self._apply_page(page, report)
+            self._hub_catalogue = page.catalogue
+            if page.changes or page.next != cursor or page.more or repull:
+                self._apply_page(page, report)  # (nothing new: no local write at all)
             self._checkpoint("pull.page_applied")
             if not page.more:
                 return False
@@ -1063,6 +1068,8 @@ class SyncEngine:
         ETag (app.models.training), so that they always describe the paths held."""
         with self._sf() as db:
             etag = catalogue_state(db)[1]
+        if etag and self._hub_catalogue == etag:
+            return  # the pull said the catalogue is the one held: no request
         if progress:
             progress(SyncProgress("catalogue", 0, None, "Catalogue de référence"))
         try:

@@ -312,17 +312,20 @@ class PullResponse:
     changes: list[PullChange]
     next: int
     more: bool
+    catalogue: str | None = None  # the catalogue's ETag (hubs that send it)
 
     @classmethod
     def from_json(cls, data: Any) -> PullResponse:
         d = _obj(data, "la réponse de réception")
         w = "la réponse de réception"
         changes = [PullChange.from_json(c) for c in _get(d, "changes", list, w)]
+        catalogue = d.get("catalogue")
         return cls(
             epoch=_get(d, "epoch", str, w),
             changes=changes,
             next=_get(d, "next", int, w),
             more=_get(d, "more", bool, w),
+            catalogue=catalogue if isinstance(catalogue, str) else None,
         )
 
 
