@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hub.ratelimit import RateLimiter
 from hub.web.access import PageError
+from hub.web.paths import router as paths_router
 from hub.web.pages import (
     LOGIN_ATTEMPTS,
     LOGIN_WINDOW,
@@ -34,6 +35,7 @@ class _Static(StaticFiles):
 def install_web(app: FastAPI) -> None:
     app.state.login_limiter = RateLimiter(LOGIN_ATTEMPTS, LOGIN_WINDOW)
     app.include_router(router)
+    app.include_router(paths_router)  # training paths (hub/web/paths.py)
     app.include_router(partner_router)
     app.mount("/static", _Static(directory=STATIC_DIR), name="static")
 
