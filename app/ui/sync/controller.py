@@ -556,8 +556,14 @@ class SyncController(QObject):
 
 def _changed_data(report: SyncReport) -> bool:
     """Did the sync change what the window shows (not only the pending count)?"""
+    merges = getattr(report, "merged", 0) + getattr(report, "repointed", 0)  # duplicate people
     return bool(
-        report.pulled or report.conflicts or report.gone or report.requeued or report.cursor_reset
+        report.pulled
+        or report.conflicts
+        or report.gone
+        or report.requeued
+        or report.cursor_reset
+        or merges
     )
 
 
