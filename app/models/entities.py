@@ -37,11 +37,34 @@ class Venue(SyncedMixin, Base):
 
 
 class Beneficiary(SyncedMixin, Base):
-    """A person followed across sessions under a pseudonymous code: no identity, ever."""
+    """A person followed across sessions under a pseudonymous code: no identity, ever.
+
+    One live row per code. Two devices of the mediator that met the person offline each create
+    a row (two ids, one code); sync keeps the smaller id and tombstones the other, so the code
+    is unique among live rows only (app/models/beneficiary_merge.py)."""
 
     __tablename__ = "beneficiary"
 
-    code: Mapped[str] = mapped_column(String(12), unique=True)
+    code: Mapped[str] = mapped_column(String(12))
+
+    __table_args__ = (
+        Index(
+            "ux_beneficiary_code_live",
+            "code",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+
+class BeneficiaryAlias(Base):
+    """A merged duplicate's id and the canonical beneficiary it now stands for (one hop: when
+    the canonical row is merged in turn, its aliases are moved to the new one)."""
+
+    __tablename__ = "beneficiary_alias"
+
+    alias_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    canonical_id: Mapped[str] = mapped_column(String(36), index=True)
 
 
 class Tag(SyncedMixin, Base):
@@ -148,6 +171,7 @@ class Setting(Base):
 __all__ = [
     "Accompagnement",
     "Beneficiary",
+    "BeneficiaryAlias",
     "Draft",
     "OutboxEntry",
     "Setting",

@@ -23,7 +23,7 @@ from app.paths import resource_path
 log = logging.getLogger(__name__)
 
 # Kept equal to Alembic's head by a test, so start-up can skip importing Alembic.
-HEAD_REVISION = "0007_sync_issue_fields"
+HEAD_REVISION = "0008_beneficiary_merge"
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.models.beneficiary_merge import live_beneficiary
 from app.models.entities import Accompagnement, Beneficiary, split_codes
 from app.services import followup_codes
 
@@ -74,7 +75,7 @@ class BeneficiaryService:
         if code is None:
             return None
         with self._sf() as db:
-            ben = db.scalar(select(Beneficiary).where(Beneficiary.code == code))
+            ben = live_beneficiary(db, code)
             if ben is None:
                 return None
             rows = db.execute(
@@ -97,5 +98,9 @@ class BeneficiaryService:
     def known_codes(self, prefix: str = "", limit: int = 50) -> list[str]:
         raw = followup_codes.normalize(prefix)
         with self._sf() as db:
-            codes = db.scalars(select(Beneficiary.code).order_by(Beneficiary.code)).all()
+            codes = db.scalars(
+                select(Beneficiary.code)
+                .where(Beneficiary.deleted_at.is_(None))  # a merged duplicate is a tombstone
+                .order_by(Beneficiary.code)
+            ).all()
         return [c for c in codes if followup_codes.normalize(c).startswith(raw)][:limit]

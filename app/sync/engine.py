@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
 from app.models.base import Base, utcnow
+from app.models.beneficiary_merge import BeneficiaryMerger
 from app.models.entities import OutboxEntry, SyncState
 from app.models.ids import new_id
 from app.models.payloads import (
@@ -155,6 +156,8 @@ class SyncReport:
     clock_warning: str | None = None
     catalogue_updated: bool = False
     catalogue_error: str | None = None
+    merged: int = 0  # duplicate beneficiaries (one code, two ids) merged into the canonical one
+    repointed: int = 0  # sessions moved from a merged duplicate to the canonical beneficiary
 
     @property
     def acknowledged(self) -> int:
@@ -332,9 +335,12 @@ class SyncEngine:
                 for _round in range(3):
                     self._push_all(report, progress)
                     self._report_resolutions(report)
-                    if not self._pull_all(report, progress):
+                    merge_edits = report.merged + report.repointed
+                    restored = self._pull_all(report, progress)
+                    if not restored and report.merged + report.repointed == merge_edits:
                         break
-                    # The hub was restored during the pull: push what it lost, pull again.
+                    # The hub was restored during the pull (push what it lost), or merging a
+                    # duplicate beneficiary made local edits (push them now): then pull again.
                 self._fetch_catalogue(report, progress)
             except SyncError as exc:
                 self._finish(report, error=exc)
@@ -715,7 +721,9 @@ class SyncEngine:
                     select(SyncDeferred).where(SyncDeferred.entity_id.in_(entity_ids))
                 )
             }
+            merger = BeneficiaryMerger(db)
             for op in batch.ops:
+                newer.update(merger.edited)  # re-pointed by a merge: a pending local edit now
                 group = inflight.get(op.entity_id, [])
                 result = results.get(op.op_id)
                 if result is None:
@@ -739,7 +747,7 @@ class SyncEngine:
                     if result.hub_payload and version is not None:
                         # Merged with another device's edit: the hub sent the merged row.
                         if op.entity_id not in newer:
-                            self._write_hub_row(db, op.entity, result.hub_payload, version)
+                            self._write_hub_row(db, op.entity, result.hub_payload, version, merger)
                             _set_base(db, bases, op.entity, op.entity_id, version)
                     # The hub adds 1 per change: base+1 means it stored exactly our content
                     # (no merge with another device's edit), so it is our new exact base.
@@ -758,7 +766,7 @@ class SyncEngine:
                     if result.hub_payload and op.entity_id not in newer:
                         # Devices must agree: take the hub's value; ours is in the review item.
                         hub_version = int(result.hub_payload.get("version") or result.version or 0)
-                        self._write_hub_row(db, op.entity, result.hub_payload, hub_version)
+                        self._write_hub_row(db, op.entity, result.hub_payload, hub_version, merger)
                         _set_base(db, bases, op.entity, op.entity_id, hub_version)
                 elif result.status == wire.STATUS_GONE:
                     report.gone += 1
@@ -766,7 +774,7 @@ class SyncEngine:
                     outcome.add(group, GONE, reason)
                     self._add_issue(db, op, GONE, reason, result)
                     if op.entity_id not in newer:
-                        self._apply_gone(db, bases, op, row, result)
+                        self._apply_gone(db, bases, op, row, result, merger)
                 else:
                     report.rejected += 1
                     reason = result.reason or REASONS[REJECTED]
@@ -774,7 +782,7 @@ class SyncEngine:
                     self._add_issue(db, op, REJECTED, reason, result)
                     continue  # the row keeps what the user typed until they act on the review
                 if op.entity_id not in newer:
-                    self._settle(db, bases, held.get(op.entity_id), op.entity, settle_above)
+                    self._settle(db, bases, held.get(op.entity_id), op.entity, settle_above, merger)
             outcome.write(db)
             db.execute(delete(SyncBatch).where(SyncBatch.batch_id == batch.batch_id))
         return handled
@@ -786,6 +794,7 @@ class SyncEngine:
         held: SyncDeferred | None,
         entity: str,
         above: int | None,
+        merger: BeneficiaryMerger | None = None,
     ) -> None:
         """The record has no unacknowledged change left: apply the hub state the pull held
         back, if it is newer than what we hold (or than ``above``)."""
@@ -798,7 +807,7 @@ class SyncEngine:
             payload = json.loads(held.payload)
             if held.deleted and not payload.get("deleted_at"):
                 payload["deleted_at"] = utcnow().isoformat()
-            self._write_hub_row(db, entity, payload, held.version)
+            self._write_hub_row(db, entity, payload, held.version, merger)
             _set_base(db, bases, entity, entity_id, held.version)
         db.delete(held)
 
@@ -809,13 +818,14 @@ class SyncEngine:
         op: wire.PushOp,
         row: Any,
         result: wire.PushResult,
+        merger: BeneficiaryMerger,
     ) -> None:
         """The record was deleted on the hub: delete it here too (the tombstone, when the hub
         sent it, or a local soft delete)."""
         tombstone = result.hub_payload
         if tombstone and tombstone.get("deleted_at"):
             version = int(tombstone.get("version") or result.version or 0)
-            self._write_hub_row(db, op.entity, tombstone, version)
+            self._write_hub_row(db, op.entity, tombstone, version, merger)
             _set_base(db, bases, op.entity, op.entity_id, version)
         elif row is not None and row.deleted_at is None:
             row.deleted_at = utcnow()
@@ -845,14 +855,27 @@ class SyncEngine:
         )
 
     def _write_hub_row(
-        self, db: Session, entity: str, payload: dict[str, Any], version: int
+        self,
+        db: Session,
+        entity: str,
+        payload: dict[str, Any],
+        version: int,
+        merger: BeneficiaryMerger | None = None,
     ) -> Base | None:
         model = SYNCED_ENTITIES.get(entity)
         if model is None:
             return None
+        merger = merger or BeneficiaryMerger(db)
+        if entity == "beneficiary":
+            payload = dict(payload)
+            merger.before_beneficiary(payload)
         row = apply_payload(db, model, payload)
         if row is not None:
             row.version = version  # type: ignore[attr-defined]
+        if entity == "beneficiary":
+            merger.after_beneficiary(row)  # type: ignore[arg-type]
+        else:
+            merger.after_session(row)
         return row
 
     def _report_resolutions(self, report: SyncReport) -> None:
@@ -947,11 +970,12 @@ class SyncEngine:
             d.entity_id: d
             for d in db.scalars(select(SyncDeferred).where(SyncDeferred.entity_id.in_(ids)))
         }
+        merger = BeneficiaryMerger(db)
         for change in known:
             base = bases.get(change.entity_id)
             if base is not None:
                 base.pass_no = pass_no
-            if change.entity_id in busy:
+            if change.entity_id in busy or change.entity_id in merger.edited:
                 # Local changes win until the hub has answered them; keep the hub's state for
                 # then (see _settle), so that no hub change is skipped for good.
                 report.skipped_pending += 1
@@ -974,7 +998,9 @@ class SyncEngine:
             if change.deleted and not payload.get("deleted_at"):
                 payload["deleted_at"] = utcnow().isoformat()
             payload["id"] = change.entity_id
-            rows[change.entity_id] = _write_row(
+            if change.entity == "beneficiary":
+                merger.before_beneficiary(payload)
+            rows[change.entity_id] = written = _write_row(
                 db, SYNCED_ENTITIES[change.entity], row, payload, change.version
             )
             if base is None:
@@ -992,7 +1018,15 @@ class SyncEngine:
             if stale_held is not None and stale_held.version <= change.version:
                 db.delete(stale_held)
                 del held[change.entity_id]
+            # One code, one live beneficiary: merge duplicates made on two devices (local
+            # edits, queued for the hub, after the hub's state is recorded as the base).
+            if change.entity == "beneficiary":
+                merger.after_beneficiary(written)
+            else:
+                merger.after_session(written)
             report.pulled += 1
+        report.merged += merger.merged
+        report.repointed += merger.repointed
 
     def _sweep_unseen(self, db: Session, pass_no: int) -> None:
         """End of a full re-pull: rows the hub no longer sends had their tombstone purged."""
