@@ -15,7 +15,7 @@ SYSTEM_PACKAGES=(
 )
 # The hub's browser test drives Debian's chromium with Playwright (never `playwright install`).
 # CI and developers get it; CARNET_NO_BROWSER=1 leaves it out on a machine that cannot have it.
-BROWSER_PACKAGES=(chromium)
+BROWSER_PACKAGES=(chromium chromium-l10n)  # l10n: French browser texts (file picker) in screenshots
 if [ -z "${CARNET_NO_BROWSER:-}" ]; then
   SYSTEM_PACKAGES+=("${BROWSER_PACKAGES[@]}")
 fi

@@ -162,7 +162,8 @@ def catalogue_page(request: Request, hub: HubDep, login: ReaderDep, fait: str = 
 # ---- import (declared before /parcours/{path_id}) ---------------------------------------------
 @router.get("/parcours/importer", response_class=HTMLResponse)
 def import_form(request: Request, hub: HubDep, login: StaffDep) -> Response:
-    return _page(request, "paths_import.html", _context(hub, login, problems=[], publish=False))
+    context = _context(hub, login, problems=[], publish=False, filename=None)
+    return _page(request, "paths_import.html", context)
 
 
 @router.post("/parcours/importer", response_class=HTMLResponse)
@@ -173,11 +174,11 @@ async def import_submit(request: Request, hub: HubDep, login: StaffDep) -> Respo
         upload = form.get("fichier")
         problems: list[str] = []
         data: Any = None
-        if not isinstance(upload, UploadFile) or not upload.filename:
+        name = upload.filename if isinstance(upload, UploadFile) else None
+        if not isinstance(upload, UploadFile) or not name:
             problems = ["Choisissez un fichier de parcours (.json) à importer."]
         else:
             raw = await upload.read(MAX_FILE_BYTES + 1)
-            name = upload.filename
             if len(raw) > MAX_FILE_BYTES:
                 problems = [f"Fichier trop gros : {name} (512 Kio au plus pour un parcours)."]
             else:
@@ -195,7 +196,7 @@ async def import_submit(request: Request, hub: HubDep, login: StaffDep) -> Respo
         except training.TrainingError as err:
             problems = _problems(err.message)
     if problems:
-        context = _context(hub, login, problems=problems, publish=publish)
+        context = _context(hub, login, problems=problems, publish=publish, filename=name)
         return _page(request, "paths_import.html", context, status=400)
     return RedirectResponse(f"/parcours/{path_id}?fait=importe", status_code=303)
 
