@@ -248,7 +248,7 @@ def test_closing_during_a_sync_loses_nothing_and_the_next_start_finishes_it(
     started = time.monotonic()
     window.close()
     waited = time.monotonic() - started
-    assert waited < sync_runtime.timings.close_wait_s + 0.5
+    assert waited < sync_runtime.timings.close_wait_s + 1.0  # bounded, then let go
     assert len(hub.records(mediator)) < 250, "la synchronisation devait être en cours"
     assert engine_idle(old, timeout=20)  # cancelled at its next safe point, as on quit
 
