@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import APP_NAME, __version__
 from app.models.errors import StorageError
@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 WARM_UP_DELAY_MS = 150
 
 EXIT_STORAGE_ERROR = 2
+
+# Next to a profile's database: held while a Carnet process has the notebook open (its sync
+# engine assumes it is the only one writing that notebook).
+LOCK_SUFFIX = ".verrou"
 
 
 def apply_style(app: QApplication) -> None:
@@ -60,6 +64,7 @@ class AppController(QObject):
         self._placeholder_name: str | None = None  # profile named before the welcome is filled
         self._switching = False
         self._first_start = False
+        self._lock: QLockFile | None = None  # the open profile's single-instance lock
 
     @property
     def registry(self) -> ProfileRegistry:
@@ -133,19 +138,31 @@ class AppController(QObject):
         dialog.open()
 
     def open_profile(self, profile_id: str) -> bool:
+        db_path = self.registry.db_path(profile_id)
         try:
-            notebook = open_notebook(self.registry.db_path(profile_id))
+            lock = lock_profile(db_path)
+        except OSError as exc:
+            self._fail(_read_only_error(db_path.parent, exc))
+            return False
+        if lock is None:
+            self._already_open(profile_id)
+            return False
+        try:
+            notebook = open_notebook(db_path)
         except StorageError as err:
+            lock.unlock()
             self._fail(err)
             return False
         try:
             self.registry.mark_used(profile_id)
         except OSError as exc:
             notebook.close()
+            lock.unlock()
             self._fail(_read_only_error(self.context.data_dir, exc))
             return False
         log.info("profile opened")
         previous_window, previous_notebook = self.window, self.notebook
+        previous_lock, self._lock = self._lock, lock
         self.notebook, self.profile_id = notebook, profile_id
         window = MainWindow(notebook, profile_id, self.context)
         window.sig_switch_profile.connect(self.switch_profile)
@@ -162,6 +179,8 @@ class AppController(QObject):
             self._switching = False
         if previous_notebook is not None:
             previous_notebook.close()
+        if previous_lock is not None:
+            previous_lock.unlock()
         self.sig_window_changed.emit(window)
         if not notebook.reader.display_name():
             self.show_welcome()
@@ -171,6 +190,26 @@ class AppController(QObject):
         # communes load on worker threads, so the first save or commune search does not wait.
         QTimer.singleShot(WARM_UP_DELAY_MS, lambda: self._warm_up(notebook))
         return True
+
+    def _already_open(self, profile_id: str) -> QMessageBox:
+        """Another Carnet has this notebook open. With a window open, it stays as it is;
+        at start, the other profiles are offered, or Carnet stops when there is none."""
+        log.info("profile already open in another Carnet")
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(self.tr("Profile already open"))
+        box.setText(self.tr("This profile is already open in another Carnet window."))
+        others = [p for p in self.registry.profiles if p.id != profile_id]
+        if self.window is None and others:
+            box.setInformativeText(self.tr("Go back to that window, or choose another profile."))
+            box.finished.connect(lambda _result: self.show_picker())
+        elif self.window is None:
+            box.setInformativeText(self.tr("Go back to that window: this one closes."))
+            box.finished.connect(lambda _result: self.sig_exit.emit(0))
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        self.dialog = box
+        box.open()
+        return box
 
     def _warm_up(self, notebook: Notebook) -> None:
         if notebook is not self.notebook:
@@ -218,6 +257,25 @@ class AppController(QObject):
         if self.notebook is not None:
             self.notebook.close()
             self.notebook = None
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+
+def lock_profile(db_path: Path) -> QLockFile | None:
+    """Take the profile's single-instance lock: None when another Carnet holds it. A lock left
+    by a crashed Carnet (its process is gone) is taken over. OSError when the folder is not
+    writable."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(db_path) + LOCK_SUFFIX)
+    # Held for as long as the notebook is open: stale only when its process is gone, never by
+    # age (Qt's advice for long-lived locks).
+    lock.setStaleLockTime(0)
+    if lock.tryLock(100):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    raise PermissionError(f"lock file {lock.fileName()} cannot be written")
 
 
 def _read_only_error(folder: Path, exc: OSError) -> StorageError:

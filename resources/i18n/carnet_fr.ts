@@ -7,6 +7,22 @@
         <source>New profile</source>
         <translation>Nouveau profil</translation>
     </message>
+    <message>
+        <source>Profile already open</source>
+        <translation>Profil déjà ouvert</translation>
+    </message>
+    <message>
+        <source>This profile is already open in another Carnet window.</source>
+        <translation>Ce profil est déjà ouvert dans une autre fenêtre de Carnet.</translation>
+    </message>
+    <message>
+        <source>Go back to that window, or choose another profile.</source>
+        <translation>Revenez à cette fenêtre, ou choisissez un autre profil.</translation>
+    </message>
+    <message>
+        <source>Go back to that window: this one closes.</source>
+        <translation>Revenez à cette fenêtre : celle-ci va se fermer.</translation>
+    </message>
 </context>
 <context>
     <name>AutonomyChart</name>
