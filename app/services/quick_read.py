@@ -80,6 +80,8 @@ class SessionLister(Protocol):
 
     def rowid_of(self, session_id: str) -> int | None: ...
 
+    def release_thread(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class VenueInfo:
@@ -103,7 +105,7 @@ class NotebookReader:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
 
     def _con(self) -> sqlite3.Connection:
@@ -114,14 +116,32 @@ class NotebookReader:
             con.execute("PRAGMA query_only=ON")
             self._local.con = con
             with self._lock:
-                self._all.append(con)
+                self._open.append((threading.current_thread(), con))
         return con
 
-    def close(self) -> None:
+    def release_thread(self) -> None:
+        """Close the calling thread's connection (a worker calls it when its read is done)."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            return
+        self._local.con = None
         with self._lock:
-            for con in self._all:
-                con.close()
-            self._all.clear()
+            self._open = [(t, c) for t, c in self._open if c is not con]
+        con.close()
+
+    def close(self) -> None:
+        """Close the connections of this thread and of finished threads. A connection still in
+        use by a running worker is left to it (closing it under its feet crashes SQLite); the
+        worker releases it when its read is done."""
+        me = threading.current_thread()
+        with self._lock:
+            keep = []
+            for thread, con in self._open:
+                if thread is me or not thread.is_alive():
+                    con.close()
+                else:
+                    keep.append((thread, con))
+            self._open = keep
         self._local = threading.local()
 
     # ---- the sessions list -------------------------------------------------------------

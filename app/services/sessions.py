@@ -427,5 +427,8 @@ class SessionService:
     def rowid_of(self, session_id: str) -> int | None:
         return self.reader.rowid_of(session_id)
 
+    def release_thread(self) -> None:
+        self.reader.release_thread()
+
     def known_tags(self) -> list[str]:
         return self.reader.known_tags()

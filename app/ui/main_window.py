@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -305,7 +306,10 @@ class MainWindow(QMainWindow):
             except Exception:  # a closed notebook (profile switched): nothing to show
                 log.debug("tags not loaded", exc_info=True)
                 return
-            self._sig_tags_loaded.emit(tags)
+            finally:
+                reader.release_thread()
+            with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
+                self._sig_tags_loaded.emit(tags)
 
         threading.Thread(target=work, name="filter-tags", daemon=True).start()
 

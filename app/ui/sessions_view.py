@@ -7,6 +7,7 @@ query, packed in an array) and fetches the rows on screen page by page, so filte
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -166,7 +167,10 @@ class SessionsTableModel(QAbstractTableModel):
             except Exception:  # a failed background read must not vanish
                 log.exception("loading the sessions list failed")
                 keys = None
-            self._sig_rest_loaded.emit(generation, keys)
+            finally:
+                self._sessions.release_thread()
+            with contextlib.suppress(RuntimeError):  # the list was closed meanwhile
+                self._sig_rest_loaded.emit(generation, keys)
 
         threading.Thread(target=work, name="sessions-list", daemon=True).start()
 

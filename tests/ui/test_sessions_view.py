@@ -188,6 +188,9 @@ class CountingSessions:
     def rowid_of(self, session_id):
         return self._sessions.rowid_of(session_id)
 
+    def release_thread(self):
+        self._sessions.release_thread()
+
     def fetch_rows_by_rowid(self, rowids):
         self.fetched.append(len(rowids))
         return self._sessions.fetch_rows_by_rowid(rowids)
