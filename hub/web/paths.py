@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -445,10 +446,11 @@ def export_file(path_id: str, hub: HubDep, login: ReaderDep) -> Response:
             data = training.export_path(db, path_id)
         except training.TrainingError as err:
             raise _refused(err) from None
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", path_id)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2) + "\n",
         media_type="application/json; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="parcours-{path_id}.json"'},
+        headers={"Content-Disposition": f'attachment; filename="parcours-{safe}.json"'},
     )
 
 
