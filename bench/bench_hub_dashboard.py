@@ -10,8 +10,9 @@
    sessions with a follow-up code, one in ten tagged « Pass numérique ».
 3. The aggregates are computed with the hub's own contribution code (hub/stats/maintain.py,
    ``Deltas.add_row``) applied once per group of identical sessions (``GROUP BY`` every field
-   it reads, ``count(*)`` as the multiplier), written with COPY; the per-person facts in SQL.
-   A check compares one mediator's aggregates with a row-by-row computation.
+   it reads, ``count(*)`` as the multiplier), written with COPY; the per-person facts and the
+   distinct people per node in SQL. A check compares one mediator's aggregates and person
+   facts with a row-by-row computation, and the hub's people with a distinct count.
 4. Timed, median of ``--runs`` runs each, in the same run: the baseline ``SELECT count(*)``
    over the sessions, and the région dashboard of 2025 (``hub.stats.dashboard.build`` for the
    whole hub: indicators, breakdowns, monthly trend, départements table, venues, with the
@@ -199,6 +200,21 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7
                 "INSERT INTO stat_person_first SELECT beneficiary_id, min(month) FROM stat_person WHERE tag = '' AND length(month) = 7 GROUP BY 1"
             )
         )
+        s.execute(
+            text(
+                """
+INSERT INTO stat_people (level, code, period, tag, parent, persons, returned)
+SELECT n.level, n.code, p.month, p.tag, n.parent, count(DISTINCT p.beneficiary_id),
+  count(DISTINCT p.beneficiary_id) FILTER (WHERE left(f.first_month, 4) < p.month)
+FROM stat_person p JOIN stat_person_first f ON f.beneficiary_id = p.beneficiary_id
+CROSS JOIN LATERAL (VALUES ('hub', '', ''), ('mediator', p.mediator_id, ''),
+  ('departement', p.departement, ''), ('epci', p.piece, p.departement),
+  ('commune', p.commune, p.piece)) n(level, code, parent)
+WHERE length(p.month) = 4 AND p.sessions > 0
+GROUP BY 1, 2, 3, 4, 5
+"""
+            )
+        )
     with db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
     return groups
@@ -234,6 +250,18 @@ def _check_one_mediator(db: Database) -> None:
     computed = {k: v for k, v in deltas.cells.items() if any(v)}
     assert computed == stored, "bench aggregates differ from the row-by-row computation"
     assert {k: n for k, n in deltas.persons.items() if n} == persons, "person facts differ"
+    with db.session() as s:
+        distinct = s.execute(
+            text(
+                "SELECT count(DISTINCT beneficiary_id) FROM stat_person WHERE tag = '' AND month = '2025' AND sessions > 0"
+            )
+        ).scalar()
+        counted = s.execute(
+            text(
+                "SELECT persons FROM stat_people WHERE level = 'hub' AND tag = '' AND period = '2025'"
+            )
+        ).scalar()
+    assert distinct == counted, f"people per node differ: {distinct} != {counted}"
 
 
 def main() -> int:
