@@ -295,6 +295,11 @@ class NotebookReader:
         row = self._con().execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
+    def sync_state(self, key: str) -> str | None:
+        """A value of the sync bookkeeping (hub address, device id…), read without the engine."""
+        row = self._con().execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
     def display_name(self) -> str:
         return self.setting("display_name", "") or ""
 

@@ -50,6 +50,8 @@ Callback = Callable[[Any, BaseException | None], None]
 LOADING = "loading"
 SYNCING = "syncing"
 NOT_LINKED = "not_linked"
+# The sync_state keys the engine writes on enrolment (a test checks they match the engine's).
+ENROLMENT_KEYS = ("hub_url", "device_id")
 PROBLEM = "problem"  # the user must act: link again, update Carnet, unlock the keyring…
 OFFLINE = "offline"
 ATTENTION = "attention"  # changes refused, conflicts, or a clock that is off
@@ -151,6 +153,8 @@ class SyncController(QObject):
         self.runtime = runtime
         self.timings = runtime.timings
         self.snapshot: SyncSnapshot | None = None
+        # Set when the notebook shows no hub link: the full state is read on first need.
+        self.unlinked_hint = False
         self.pending = 0
         self.online: bool | None = None
         self.syncing = False
@@ -197,7 +201,7 @@ class SyncController(QObject):
         snap = self.snapshot
         issues = snap.status.open_issues if snap else 0
         if snap is None:
-            state = SYNCING if self.syncing else LOADING
+            state = SYNCING if self.syncing else (NOT_LINKED if self.unlinked_hint else LOADING)
         elif self.syncing:
             state = SYNCING
         elif not snap.status.enrolled:
@@ -264,7 +268,22 @@ class SyncController(QObject):
         if self._closing or self._started:
             return
         self._started = True
+        if not self._linked_in_notebook():
+            # Not linked to a hub: nothing to sync. The engine, requests and the keyring stay
+            # unloaded until the mediator links the device (start-up time and memory).
+            self.unlinked_hint = True
+            self.pending = self.notebook.reader.pending_changes()
+            if self._sync_wanted:  # "Synchronise" pressed before the state was read
+                self._sync_wanted = False
+                self.open_enrol_dialog()
+            self.sig_changed.emit()
+            return
         self._aside(lambda d: d.snapshot(), self._on_started)
+
+    def _linked_in_notebook(self) -> bool:
+        """The notebook's own record of a hub link, read without the engine."""
+        reader = self.notebook.reader
+        return all(reader.sync_state(key) for key in ENROLMENT_KEYS)
 
     def _on_started(self, snapshot: SyncSnapshot | None, error: BaseException | None) -> None:
         if error is not None or snapshot is None:
@@ -283,6 +302,7 @@ class SyncController(QObject):
         self.sig_changed.emit()
 
     def _take(self, snapshot: SyncSnapshot) -> None:
+        self.unlinked_hint = False
         self.snapshot = snapshot
         self.pending = snapshot.status.pending
         self.clock_warning = snapshot.clock_warning
@@ -301,6 +321,10 @@ class SyncController(QObject):
         """Start a sync unless one is running. ``auto``: an automatic one (it never opens the
         enrolment dialog). Returns True when a sync was started."""
         if self._closing or self.syncing:
+            return False
+        if self.snapshot is None and self.unlinked_hint:
+            if not auto:
+                self.open_enrol_dialog()
             return False
         if self.snapshot is None:  # state not read yet: sync once it is
             if not auto:
@@ -503,6 +527,8 @@ class SyncController(QObject):
     def open_panel(self) -> QObject:
         from app.ui.sync.panel import SyncPanel
 
+        if self.snapshot is None and self.unlinked_hint:
+            self.reload()  # the panel shows the full state: read it now
         panel = self.panel
         if not isinstance(panel, SyncPanel):
             panel = SyncPanel(self, self.window)

@@ -64,7 +64,10 @@ def open_window(qtbot, app_context, venues) -> Callable[..., Any]:
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.sync.snapshot is not None, timeout=10_000)
+        # Loaded, or known to be unlinked (then the engine loads on first need).
+        qtbot.waitUntil(
+            lambda: window.sync.snapshot is not None or window.sync.unlinked_hint, timeout=10_000
+        )
         return window
 
     return make

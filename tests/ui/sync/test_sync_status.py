@@ -276,3 +276,19 @@ def test_a_change_saved_while_online_goes_up_shortly_after(
     session_id = record_in_the_form(qtbot, window, venues["lille"])
     qtbot.waitUntil(lambda: session_id in hub.records(mediator), timeout=10_000)
     qtbot.waitUntil(lambda: window.sync.view().state == SYNCED)
+
+
+def test_enrolment_keys_read_without_the_engine_are_the_engines():
+    from app.sync import engine
+    from app.ui.sync.controller import ENROLMENT_KEYS
+
+    assert ENROLMENT_KEYS == (engine.K_HUB_URL, engine.K_DEVICE_ID)
+
+
+def test_an_unlinked_notebook_does_not_load_the_engine(sync_window):
+    from app.ui.sync.controller import NOT_LINKED
+
+    controller = sync_window.sync
+    assert controller.unlinked_hint and controller.snapshot is None
+    assert controller.view().state == NOT_LINKED
+    assert controller._desktop_obj is None  # no engine, requests nor keyring in memory
