@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0003_training"
+HEAD_REVISION = "0004_person_keys"
 
 
 class DatabaseTooNewError(Exception):

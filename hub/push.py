@@ -37,6 +37,7 @@ from hub.models import (
     RecordVersion,
     utcnow,
 )
+from hub.people import adopt_early_facts
 from hub.records import (
     ENTITIES,
     RecordError,
@@ -190,6 +191,9 @@ class _Writes:
         for entity, batch in updates.items():
             table = RECORD_TABLES[entity]
             db.execute(update(table).where(table.c.id == bindparam("b_id")), batch)
+        # Statistics count a person by (mediator, code): sessions that came before their
+        # beneficiary were filed under its id until now.
+        adopt_early_facts(db, [row["id"] for row in inserts.get("beneficiary", ())])
         apply_record_changes(
             db,
             "accompagnement",
@@ -408,7 +412,11 @@ class BatchPlanner:
             self._store(op.entity, new, is_new=True)
             return OpResult(op.op_id, APPLIED, new["version"])
         if row["deleted"]:
-            return OpResult(op.op_id, APPLIED, row["version"])
+            # Deleted by another device first: the device takes the hub's tombstone (its own
+            # differs at least by the time of deletion).
+            return OpResult(
+                op.op_id, APPLIED, row["version"], hub_payload=wire_payload(op.entity, row)
+            )
         # Delete beats any edit made on the hub since the device's base.
         self._settle_conflicts(op)
         self._archive(op.entity, row)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from app.models import referentiels as ref
 from hub.models import RECORD_TABLES
+from hub.people import by_person
 from hub.stats.schema import MEASURES, STAT_AREA, STAT_CELL, STAT_PERSON, STAT_PERSON_FIRST
 from hub.stats.territory import NO_PLACE, Territories, shared_territories
 
@@ -205,7 +206,9 @@ class Deltas:
         _upsert_add(db, dialect, STAT_CELL, cells, MEASURES)
         _upsert_add(db, dialect, STAT_AREA, areas, MEASURES)
         persons = []
-        for key, n in sorted(self.persons.items()):
+        # A person is a (mediator, code), not a beneficiary id (hub/people.py).
+        facts, people = by_person(db, self.persons, self.beneficiaries)
+        for key, n in sorted(facts.items()):
             if not n:
                 continue
             piece, dep = self.person_place.get(key[3], ("", ""))
@@ -224,8 +227,8 @@ class Deltas:
                 }
             )
         _upsert_add(db, dialect, STAT_PERSON, persons, ("sessions",))
-        if self.beneficiaries:
-            _refresh_first_months(db, dialect, sorted(self.beneficiaries))
+        if people:
+            _refresh_first_months(db, dialect, sorted(people))
         self.cells.clear()
         self.areas.clear()
         self.persons.clear()
@@ -270,6 +273,15 @@ def _refresh_first_months(db: Session, dialect: str, beneficiaries: list[str]) -
             STAT_PERSON_FIRST.insert(),
             [{"beneficiary_id": b, "first_month": m} for b, m in sorted(first.items())],
         )
+
+
+def forget_facts(db: Session, beneficiary_ids: list[str]) -> None:
+    """Take away the per-person facts filed under ``beneficiary_ids`` (hub/people.py files
+    them again under the person key once the beneficiary is known)."""
+    db.execute(delete(STAT_PERSON).where(STAT_PERSON.c.beneficiary_id.in_(beneficiary_ids)))
+    db.execute(
+        delete(STAT_PERSON_FIRST).where(STAT_PERSON_FIRST.c.beneficiary_id.in_(beneficiary_ids))
+    )
 
 
 def apply_record_changes(
