@@ -108,7 +108,16 @@ def test_pull_pages_in_commit_order_with_tombstones(client, device):
     assert tomb[0]["seq"] == max(seqs)  # the deletion is the newest change
     # Nothing new: an empty page, same cursor.
     data = client.get("/api/v1/sync/pull", params={"since": since}, headers=device.auth).json()
-    assert data == {"epoch": data["epoch"], "changes": [], "next": since, "more": False}
+    # An empty page says nothing changed, and announces the catalogue's ETag (a device that
+    # holds it skips GET /catalogue).
+    assert data == {
+        "epoch": data["epoch"],
+        "changes": [],
+        "next": since,
+        "more": False,
+        "catalogue": data["catalogue"],
+    }
+    assert data["catalogue"].startswith('"') and data["catalogue"].endswith('"')
 
 
 def test_pull_returns_payload_as_pushed(client, device):
