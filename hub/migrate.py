@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0004_person_keys"
+HEAD_REVISION = "0005_people_counts"
 
 
 class DatabaseTooNewError(Exception):

@@ -30,7 +30,14 @@ from sqlalchemy.orm import Session
 from app.models import referentiels as ref
 from hub.models import RECORD_TABLES
 from hub.people import by_person
-from hub.stats.schema import MEASURES, STAT_AREA, STAT_CELL, STAT_PERSON, STAT_PERSON_FIRST
+from hub.stats.schema import (
+    MEASURES,
+    STAT_AREA,
+    STAT_CELL,
+    STAT_PEOPLE,
+    STAT_PERSON,
+    STAT_PERSON_FIRST,
+)
 from hub.stats.territory import NO_PLACE, Territories, shared_territories
 
 NC = ref.NON_COMMUNIQUE
@@ -226,9 +233,12 @@ class Deltas:
                     "sessions": n,
                 }
             )
+        touched = sorted({str(p["beneficiary_id"]) for p in persons})
+        recount_people(db, touched, -1)
         _upsert_add(db, dialect, STAT_PERSON, persons, ("sessions",))
         if people:
             _refresh_first_months(db, dialect, sorted(people))
+        recount_people(db, touched, +1)
         self.cells.clear()
         self.areas.clear()
         self.persons.clear()
@@ -275,9 +285,83 @@ def _refresh_first_months(db: Session, dialect: str, beneficiaries: list[str]) -
         )
 
 
+def _person_nodes(row: Any) -> list[tuple[str, str, str]]:
+    """(level, code, parent) of the nodes a person fact counts in."""
+    nodes = [("hub", "", ""), ("mediator", row.mediator_id, "")]
+    if row.commune:
+        nodes += [
+            ("departement", row.departement, ""),
+            ("epci", row.piece, row.departement),
+            ("commune", row.commune, row.piece),
+        ]
+    else:
+        nodes.append(("departement", NO_PLACE, ""))
+    return nodes
+
+
+def recount_people(db: Session, persons: list[str], sign: int) -> None:
+    """Take ``persons`` out of (``sign`` -1) or back into (+1) the distinct counts of
+    ``stat_people``, from their year facts in ``stat_person`` and their first month. Called
+    around every change of their facts: out with the old facts, in with the new ones."""
+    if not persons:
+        return
+    counts: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for start in range(0, len(persons), 500):
+        chunk = persons[start : start + 500]
+        rows = db.execute(
+            select(
+                STAT_PERSON.c.beneficiary_id,
+                STAT_PERSON.c.month,
+                STAT_PERSON.c.mediator_id,
+                STAT_PERSON.c.commune,
+                STAT_PERSON.c.tag,
+                STAT_PERSON.c.piece,
+                STAT_PERSON.c.departement,
+                STAT_PERSON_FIRST.c.first_month,
+            )
+            .select_from(
+                STAT_PERSON.outerjoin(
+                    STAT_PERSON_FIRST,
+                    STAT_PERSON_FIRST.c.beneficiary_id == STAT_PERSON.c.beneficiary_id,
+                )
+            )
+            .where(
+                STAT_PERSON.c.beneficiary_id.in_(chunk),
+                STAT_PERSON.c.sessions > 0,
+                func.length(STAT_PERSON.c.month) == 4,  # the year facts
+            )
+        ).all()
+        seen: set[tuple[str, str, str, str, str]] = set()
+        for row in rows:
+            returning = 1 if row.first_month and row.first_month[:4] < row.month else 0
+            for level, code, parent in _person_nodes(row):
+                key = (row.beneficiary_id, level, code, row.month, row.tag)
+                if key in seen:
+                    continue
+                seen.add(key)
+                target = counts[(level, code, row.month, row.tag, parent)]
+                target[0] += sign
+                target[1] += sign * returning
+    rows_out = [
+        {
+            "level": k[0],
+            "code": k[1],
+            "period": k[2],
+            "tag": k[3],
+            "parent": k[4],
+            "persons": v[0],
+            "returned": v[1],
+        }
+        for k, v in sorted(counts.items())
+        if any(v)
+    ]
+    _upsert_add(db, db.get_bind().dialect.name, STAT_PEOPLE, rows_out, ("persons", "returned"))
+
+
 def forget_facts(db: Session, beneficiary_ids: list[str]) -> None:
     """Take away the per-person facts filed under ``beneficiary_ids`` (hub/people.py files
     them again under the person key once the beneficiary is known)."""
+    recount_people(db, beneficiary_ids, -1)
     db.execute(delete(STAT_PERSON).where(STAT_PERSON.c.beneficiary_id.in_(beneficiary_ids)))
     db.execute(
         delete(STAT_PERSON_FIRST).where(STAT_PERSON_FIRST.c.beneficiary_id.in_(beneficiary_ids))
@@ -303,7 +387,7 @@ def apply_record_changes(
 def rebuild(db: Session, batch: int = 20_000) -> int:
     """Empty the aggregates and recompute them from every accompagnement; returns the number
     of sessions counted."""
-    for table in (STAT_CELL, STAT_AREA, STAT_PERSON, STAT_PERSON_FIRST):
+    for table in (STAT_CELL, STAT_AREA, STAT_PERSON, STAT_PERSON_FIRST, STAT_PEOPLE):
         db.execute(delete(table))
     source = RECORD_TABLES["accompagnement"]
     counted = 0

@@ -117,12 +117,10 @@ def _add_people(out: dict[str, dict[str, int]], rows: Iterable[Any]) -> None:
         figs["codes_returning"] += int(returning or 0)
 
 
+# Distinct people per node, maintained in stat_people (hub/stats/maintain.recount_people).
 _PEOPLE = """
-SELECT {key}, count(DISTINCT p.beneficiary_id),
-  count(DISTINCT CASE WHEN f.first_month < :a THEN p.beneficiary_id END)
-FROM stat_person p JOIN stat_person_first f ON f.beneficiary_id = p.beneficiary_id
-{join}
-WHERE p.tag = :tag AND p.month = :y AND p.sessions > 0 {where}
+SELECT {key}, sum(persons), sum(returned) FROM stat_people p {join}
+WHERE p.level = :plevel AND p.tag = :tag AND p.period = :y {where}
 GROUP BY {key}
 """
 
@@ -176,17 +174,13 @@ def area_figures(
                 params,
             ),
         )
-    person_key = {"departement": "p.departement", "epci": "p.piece", "commune": "p.commune"}[level]
+    params["plevel"] = level
     pwhere = ""
     if parent is not None:
-        parent_key = {"epci": "p.departement", "commune": "p.piece"}.get(level)
-        if parent_key:
-            pwhere += f" AND {parent_key} = :parent"
+        pwhere += " AND p.parent = :parent"
     if codes is not None:
-        pwhere += _in(person_key, codes, params, "p")
-    _add_people(
-        out, db.execute(text(_PEOPLE.format(key=person_key, join="", where=pwhere)), params)
-    )
+        pwhere += _in("p.code", codes, params, "p")
+    _add_people(out, db.execute(text(_PEOPLE.format(key="p.code", join="", where=pwhere)), params))
     return {code: finish(figs) for code, figs in out.items()}
 
 
@@ -201,7 +195,7 @@ def hub_figures(
         for key, value in figs.items():
             if key not in ("codes", "codes_returning", *DERIVED):
                 total[key] += value
-    params = {"tag": tag, "a": period.first, "y": period.label}
+    params = {"tag": tag, "y": period.label, "plevel": "hub"}
     people = db.execute(text(_PEOPLE.format(key="p.tag", join="", where="")), params).all()
     total["codes"] = int(people[0][1]) if people else 0
     total["codes_returning"] = int(people[0][2]) if people else 0
@@ -240,15 +234,11 @@ def structure_figures(
             params,
         ),
     )
-    pwhere = where.replace("coalesce(m.structure_id", "coalesce(m.structure_id")
+    params["plevel"] = "mediator"
     _add_people(
         out,
         db.execute(
-            text(
-                _PEOPLE.format(
-                    key=key, join="JOIN mediator m ON m.id = p.mediator_id", where=pwhere
-                )
-            ),
+            text(_PEOPLE.format(key=key, join="JOIN mediator m ON m.id = p.code", where=where)),
             params,
         ),
     )

@@ -14,7 +14,8 @@ Every contribution is stored twice: under its month (``"2025-03"``) and its year
   rows whatever the number of sessions.
 - ``stat_person``: per-person facts (a follow-up code seen in a month, a commune, by a
   mediator, under a tag), so that "people reached" is a true distinct count over any period
-  and territory; ``stat_person_first`` holds each code's first month (new vs returning).
+  and territory; ``stat_person_first`` holds each code's first month (new vs returning);
+  ``stat_people`` the distinct counts per node and year, derived from them.
 """
 
 from __future__ import annotations
@@ -89,4 +90,21 @@ STAT_PERSON_FIRST = Table(
     Base.metadata,
     Column("beneficiary_id", String(36), primary_key=True),
     Column("first_month", String(7), nullable=False),
+)
+
+STAT_PEOPLE = Table(
+    "stat_people",
+    Base.metadata,
+    # Distinct people per node, year and tag, kept up to date from ``stat_person`` for the
+    # people a change touches (hub/stats/maintain.py): a dashboard reads a few rows instead of
+    # counting distinct codes over hundreds of thousands of facts. Nodes: the hub (code ""),
+    # a mediator (a follow-up code belongs to one mediator: a structure adds its mediators'),
+    # a département, an EPCI part, a commune.
+    Column("level", String(12), primary_key=True),
+    Column("code", String(36), primary_key=True),
+    Column("period", String(4), primary_key=True),
+    Column("tag", String(80), primary_key=True),
+    Column("parent", String(16), nullable=False, default=""),
+    Column("persons", BigInteger, nullable=False, default=0),
+    Column("returned", BigInteger, nullable=False, default=0),
 )

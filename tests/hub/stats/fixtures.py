@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from hub.db import Database
-from hub.stats.schema import STAT_AREA, STAT_CELL, STAT_PERSON, STAT_PERSON_FIRST
+from hub.stats.schema import STAT_AREA, STAT_CELL, STAT_PEOPLE, STAT_PERSON, STAT_PERSON_FIRST
 from tests.hub.helpers import Enrolled, op, push, session_payload
 
 LILLE, ROUBAIX, AMIENS = "59350", "59512", "80021"
@@ -95,6 +95,7 @@ def aggregates(db: Database) -> dict[str, set[tuple]]:
             (STAT_AREA, "activities = 0 AND accomp = 0"),
             (STAT_PERSON, "sessions = 0"),
             (STAT_PERSON_FIRST, "1 = 0"),
+            (STAT_PEOPLE, "persons = 0 AND returned = 0"),
         ):
             rows = s.execute(select(table).where(text(f"NOT ({zero})"))).all()
             out[table.name] = {tuple(r) for r in rows}
