@@ -183,7 +183,7 @@ def schema_problems(record: dict[str, Any]) -> list[str]:
 @dataclass(frozen=True)
 class VenueExport:
     records: list[dict[str, Any]]  # valid records
-    incomplete: list[tuple[str, list[str]]]  # (venue name, problems)
+    incomplete: list[tuple[str, str, list[str]]]  # (venue id, name, problems)
 
 
 def venue_records(db: Session, source: str, venue_ids: list[str] | None = None) -> VenueExport:
@@ -198,7 +198,7 @@ def venue_records(db: Session, source: str, venue_ids: list[str] | None = None) 
     )
     structures = {s.id: s for s in db.scalars(select(Structure))}
     records: list[dict[str, Any]] = []
-    incomplete: list[tuple[str, list[str]]] = []
+    incomplete: list[tuple[str, str, list[str]]] = []
     for v in venues:
         d = details.get(v["id"])
         structure = structures.get(mediators.get(v["mediator_id"]) or "")
@@ -228,7 +228,7 @@ def venue_records(db: Session, source: str, venue_ids: list[str] | None = None) 
         }
         problems = schema_problems(record)
         if problems:
-            incomplete.append((v["name"], problems))
+            incomplete.append((v["id"], v["name"], problems))
         else:
             records.append({k: v for k, v in record.items() if v not in ("", None)})
     return VenueExport(records, incomplete)

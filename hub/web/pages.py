@@ -459,7 +459,7 @@ def _venue_form(
         "login": login, "hub_name": hub.settings.hub_name, "venue": venue, "details": details,
         "services": exports.SERVICES, "modalites": exports.MODALITES_ACCOMPAGNEMENT,
         "frais": exports.FRAIS, "error": error, "saved": saved, "links": [],
-        "problems": problems.incomplete[0][1] if problems.incomplete else [],
+        "problems": problems.incomplete[0][2] if problems.incomplete else [],
     }  # fmt: skip
     return _page(request, "venue_form.html", context, status=400 if error else 200)
 
