@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -248,17 +247,43 @@ class Deltas:
 def _upsert_add(
     db: Session, dialect: str, table: Table, rows: list[dict[str, Any]], measures: Iterable[str]
 ) -> None:
+    """Add ``rows``' measures to the stored rows (inserted when missing), in key order.
+
+    PostgreSQL: the rows go by COPY into a temporary table, then one ``INSERT … SELECT … ON
+    CONFLICT`` (an executemany would cost a statement per row). SQLite: executemany (sqlite3
+    loops in C)."""
     if not rows:
         return
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(table)
     keys = [c.name for c in table.primary_key.columns]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys,
-        set_={m: table.c[m] + getattr(stmt.excluded, m) for m in measures},
+    if dialect != "postgresql":
+        stmt = sqlite_insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={m: table.c[m] + getattr(stmt.excluded, m) for m in measures},
+        )
+        db.execute(stmt, rows)
+        return
+    names = [c.name for c in table.columns]
+    scratch = f"tmp_{table.name}"
+    db.execute(
+        text(
+            f"CREATE TEMP TABLE IF NOT EXISTS {scratch} (LIKE {table.name} INCLUDING DEFAULTS) "
+            "ON COMMIT DELETE ROWS"
+        )
     )
-    for start in range(0, len(rows), 2000):
-        db.execute(stmt, rows[start : start + 2000])
+    db.execute(text(f"DELETE FROM {scratch}"))
+    driver = db.connection().connection.driver_connection
+    assert driver is not None
+    columns = ", ".join(names)
+    with driver.cursor() as cursor:
+        with cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.get(name, 0 if name in measures else "") for name in names])
+        updates = ", ".join(f"{m} = {table.name}.{m} + excluded.{m}" for m in measures)
+        cursor.execute(
+            f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {scratch} "
+            f"ORDER BY {', '.join(keys)} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+        )
 
 
 def _refresh_first_months(db: Session, dialect: str, beneficiaries: list[str]) -> None:
