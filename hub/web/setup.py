@@ -10,7 +10,6 @@ from fastapi.staticfiles import StaticFiles
 
 from hub.ratelimit import RateLimiter
 from hub.web.access import PageError
-from hub.web.paths import router as paths_router
 from hub.web.pages import (
     LOGIN_ATTEMPTS,
     LOGIN_WINDOW,
@@ -19,6 +18,7 @@ from hub.web.pages import (
     partner_router,
     router,
 )
+from hub.web.paths import router as paths_router
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
