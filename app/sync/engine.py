@@ -643,7 +643,9 @@ class SyncEngine:
                             op=last.op,
                             base_version=base or 0,
                             schema_version=last.schema_version,
-                            content_hash=last.content_hash,
+                            # Not sent: the hub does not use it, and a SHA-256 is 64 characters
+                            # gzip cannot shrink. Results are checked against the entry's hash.
+                            content_hash=None,
                             payload=json.loads(last.payload),
                         )
                     )
@@ -700,7 +702,7 @@ class SyncEngine:
             entity_ids = [op.entity_id for op in batch.ops]
             inflight: dict[str, list[Any]] = {}
             for entry in db.execute(
-                select(OutboxEntry.seq, OutboxEntry.entity_id)
+                select(OutboxEntry.seq, OutboxEntry.entity_id, OutboxEntry.content_hash)
                 .where(OutboxEntry.state == INFLIGHT, OutboxEntry.entity_id.in_(entity_ids))
                 .order_by(OutboxEntry.seq)
             ):
@@ -731,10 +733,12 @@ class SyncEngine:
                     continue
                 handled += len(group)
                 row = rows.get(op.entity_id)
+                # The state this op sent: its outbox entry's hash (older stored batches carry it).
+                sent_hash = group[-1].content_hash if group else op.content_hash
                 unchanged = (
                     op.entity_id not in newer
                     and row is not None
-                    and content_hash(record_payload(db, row)) == op.content_hash
+                    and content_hash(record_payload(db, row)) == sent_hash
                 )
                 settle_above: int | None = None
                 if result.status in (wire.STATUS_APPLIED, wire.STATUS_DUPLICATE):

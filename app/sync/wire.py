@@ -185,21 +185,23 @@ class PushOp:
     op: str
     base_version: int
     schema_version: int
-    content_hash: str
+    content_hash: str | None  # optional on the wire: the hub does not use it
     payload: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
         # Not dataclasses.asdict: it deep-copies every payload (a third of a batch's cost).
-        return {
+        out = {
             "op_id": self.op_id,
             "entity": self.entity,
             "entity_id": self.entity_id,
             "op": self.op,
             "base_version": self.base_version,
             "schema_version": self.schema_version,
-            "content_hash": self.content_hash,
             "payload": self.payload,
         }
+        if self.content_hash is not None:
+            out["content_hash"] = self.content_hash
+        return out
 
     @classmethod
     def from_json(cls, data: Any) -> PushOp:
@@ -212,7 +214,7 @@ class PushOp:
             op=_get(d, "op", str, w),
             base_version=_get(d, "base_version", int, w),
             schema_version=_get(d, "schema_version", int, w),
-            content_hash=_get(d, "content_hash", str, w),
+            content_hash=d["content_hash"] if isinstance(d.get("content_hash"), str) else None,
             payload=_get(d, "payload", dict, w),
         )
 
