@@ -486,7 +486,7 @@ def _crowd_worker(
     """One process of the crowd: one thread per device, each recording and syncing."""
     devices = []
     for name, code in zip(names, codes, strict=True):
-        path = Path(folder) / f"{name}.db"
+        path = Path(folder) / name / "carnet.db"  # one data folder per device, as in real life
         device = Device.create(path, name, timeout=(10, 60))
         device.engine.enrol(address, code, name)
         device.notebook.venues.add(f"Lieu {name}", "59350", "Lille", "59000")
@@ -546,7 +546,8 @@ def scenario_crowd(
     mediators = [hub.mediator(f"Médiateur {i}") for i in range(devices // 2)]
     codes = [hub.code(mediators[i // 2]) for i in range(devices)]  # two devices each
     for name in names:
-        shutil.copyfile(template, crowd / f"{name}.db")
+        (crowd / name).mkdir()
+        shutil.copyfile(template, crowd / name / "carnet.db")
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     share = -(-devices // processes)
