@@ -62,7 +62,7 @@ def capture(
         window.resize(1280, 760)
         window.show()
         controller = window.sync
-        wait_for(lambda: controller.snapshot is not None)
+        wait_for(lambda: controller.snapshot is not None or controller.unlinked_hint)
 
         # The dialog as the mediator fills it in (the address and code of a printed slip).
         dialog = controller.open_enrol_dialog()
