@@ -8,8 +8,10 @@ already at head opens without paying for it (start-up time is a feature).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
+import uuid
 from pathlib import Path
 
 from app.models.errors import (
@@ -62,7 +64,8 @@ def known_revisions() -> set[str]:
 def check_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".carnet-write-test"
+        # One name per call: two notebooks opening in the same folder at once must not collide.
+        probe = folder / f".carnet-write-test-{os.getpid()}-{uuid.uuid4().hex}"
         with open(probe, "w") as fh:
             fh.write("ok")
         probe.unlink()
