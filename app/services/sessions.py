@@ -7,13 +7,12 @@ import datetime as dt
 import json
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import referentiels as ref
@@ -21,10 +20,10 @@ from app.models.base import utcnow
 from app.models.beneficiary_merge import canonical_id, live_beneficiary
 from app.models.codes import join_codes, split_codes
 from app.models.entities import Accompagnement, Beneficiary, Venue
-from app.models.errors import DiskFullError, disk_full_message, is_disk_full
 from app.services import followup_codes
 from app.services.outbox import record_change
 from app.services.quick_read import NotebookReader, SessionFilter, SessionRow
+from app.services.transactions import write_session
 
 
 @dataclass
@@ -223,24 +222,9 @@ class SessionService:
         if errors:
             raise ValidationError(errors)
 
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
+    def _write(self) -> AbstractContextManager[Session]:
         """One short write transaction; a full disk becomes a DiskFullError (nothing saved)."""
-        db = self._sf()
-        try:
-            db.begin()
-            yield db
-            db.commit()
-        except OperationalError as err:
-            db.rollback()
-            if is_disk_full(err):
-                raise DiskFullError(disk_full_message()) from err
-            raise
-        except BaseException:
-            db.rollback()
-            raise
-        finally:
-            db.close()
+        return write_session(self._sf)
 
     def _apply(self, db: Session, row: Accompagnement, inp: SessionInput) -> None:
         row.kind = inp.kind
