@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models.base import Base
 from app.models.entities import OutboxEntry
 from app.models.payloads import SCHEMA_VERSIONS, content_hash, outbox_entry, row_payload
 
-__all__ = ["SCHEMA_VERSIONS", "content_hash", "pending_count", "record_change", "row_payload"]
+__all__ = ["SCHEMA_VERSIONS", "content_hash", "record_change", "row_payload"]
 
 
 def record_change(db: Session, row: Base, op: str, base_version: int) -> OutboxEntry:
@@ -17,10 +16,3 @@ def record_change(db: Session, row: Base, op: str, base_version: int) -> OutboxE
     entry = outbox_entry(row, op, base_version)
     db.add(entry)
     return entry
-
-
-def pending_count(db: Session) -> int:
-    """Changes not yet acknowledged by the hub (waiting, or sent and awaiting the answer)."""
-    return (
-        db.scalar(select(func.count()).where(OutboxEntry.state.in_(("pending", "inflight")))) or 0
-    )

@@ -230,12 +230,8 @@ class NotebookReader:
         return dict(self._rows("a.rowid", list(rowids)))
 
     def rowid_of(self, session_id: str) -> int | None:
-        row = (
-            self._con()
-            .execute("SELECT rowid FROM accompagnement WHERE id = ?", (session_id,))
-            .fetchone()
-        )
-        return int(row[0]) if row else None
+        rowid = self._scalar("SELECT rowid FROM accompagnement WHERE id = ?", (session_id,))
+        return None if rowid is None else int(rowid)
 
     def _rows(self, key: str, values: list[Any]) -> list[tuple[Any, SessionRow]]:
         if not values:
@@ -268,13 +264,13 @@ class NotebookReader:
             out.append((k, row))
         return out
 
+    def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = self._con().execute(sql, params).fetchone()
+        return row[0] if row else None
+
     def count(self) -> int:
-        row = (
-            self._con()
-            .execute("SELECT count(*) FROM accompagnement WHERE deleted_at IS NULL")
-            .fetchone()
-        )
-        return int(row[0])
+        return int(self._scalar("SELECT count(*) FROM accompagnement WHERE deleted_at IS NULL"))
 
     def known_tags(self) -> list[str]:
         values = self._con().execute(
@@ -292,25 +288,22 @@ class NotebookReader:
         return [VenueInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
 
     def setting(self, key: str, default: str | None = None) -> str | None:
-        row = self._con().execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else default
+        value = self._scalar("SELECT value FROM setting WHERE key = ?", (key,))
+        return default if value is None else value
 
     def sync_state(self, key: str) -> str | None:
         """A value of the sync bookkeeping (hub address, device id…), read without the engine."""
-        row = self._con().execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        value: str | None = self._scalar("SELECT value FROM sync_state WHERE key = ?", (key,))
+        return value
 
     def display_name(self) -> str:
         return self.setting("display_name", "") or ""
 
     def pending_changes(self) -> int:
         """Changes not yet acknowledged by the hub (waiting, or sent and awaiting the answer)."""
-        row = (
-            self._con()
-            .execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'inflight')")
-            .fetchone()
+        return int(
+            self._scalar("SELECT count(*) FROM outbox WHERE state IN ('pending', 'inflight')")
         )
-        return int(row[0])
 
     def draft_keys(self) -> list[str]:
         rows = self._con().execute("SELECT key FROM draft ORDER BY updated_at DESC")
