@@ -167,7 +167,7 @@ def enrol(body: EnrolRequest, request: Request, hub: HubDep) -> JSONResponse:
 @router.post(
     "/sync/push",
     response_model=PushResponse,
-    summary="Envoyer un lot d'opérations (au plus 100), un résultat par opération",
+    summary="Envoyer un lot d'opérations (au plus 1000), un résultat par opération",
 )
 def push(body: PushRequest, request: Request, hub: HubDep, credentials: BearerDep) -> JSONResponse:
     if len(body.ops) > hub.settings.max_ops_per_batch:
@@ -217,11 +217,20 @@ def pull(
     credentials: BearerDep,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    own: Annotated[
+        Literal["all", "skip"],
+        Query(
+            description="skip : sans les enregistrements dont la version courante vient de cet "
+            "appareil tel qu'il l'a envoyée (il les a déjà) ; all (défaut) : tout, pour un "
+            "rechargement complet"
+        ),
+    ] = "all",
 ) -> JSONResponse:
     limit = min(limit, hub.settings.max_pull_limit)
     with device_read(hub, credentials, snapshot=True) as (db, device, epoch):
         counter = (device.mediator_seq, device.purged_seq)  # read in this same snapshot
-        page = pull_page(db, device.mediator_id, since, limit, counter)
+        skip = device.device_id if own == "skip" else None
+        page = pull_page(db, device.mediator_id, since, limit, counter, skip)
         # The catalogue's ETag: a device that holds it skips GET /catalogue.
         catalogue_etag = catalogue.current(db, hub.catalogue_cache).etag
     _use_epoch(request, hub, epoch)

@@ -49,7 +49,7 @@ class Settings:
     enrol_rate_window: int = 60
     max_body_bytes: int = 1024 * 1024
     max_uncompressed_bytes: int = 8 * 1024 * 1024
-    max_ops_per_batch: int = 100
+    max_ops_per_batch: int = 1000
     max_pull_limit: int = 1000
     max_reconcile_items: int = 1000
     tombstone_retention_days: int = 180

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Exists, Table, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError
-from hub.models import RECORD_TABLES, Mediator, RecordVersion, utcnow
+from hub.models import RECORD_TABLES, AppliedOp, Mediator, RecordVersion, utcnow
 from hub.records import ENTITIES, wire_payload
 
 
@@ -33,16 +33,33 @@ class PullPage:
     more: bool
 
 
+def _written_by(table: Table, device_id: str) -> Exists:
+    """The record's current version is exactly what ``device_id`` pushed: an op of that
+    device applied as is (no merge, no normalisation: ``device_payload`` is only kept when the
+    stored row differs from what the device sent), whose result is this version."""
+    return exists().where(
+        AppliedOp.entity_id == table.c.id,
+        AppliedOp.device_id == device_id,
+        AppliedOp.version == table.c.version,
+        AppliedOp.base_version + 1 == AppliedOp.version,
+        AppliedOp.status == "applied",
+        AppliedOp.device_payload.is_(None),
+    )
+
+
 def pull_page(
     db: Session,
     mediator_id: str,
     since: int,
     limit: int,
     counter: tuple[int, int] | None = None,
+    skip_device: str | None = None,
 ) -> PullPage:
     """Changes with ``seq > since``, oldest first, at most ``limit``. Run it in a snapshot
     transaction: the counter and the rows must be read from the same committed state
-    (``counter`` = (seq, purged_seq) when the caller already read them in that snapshot)."""
+    (``counter`` = (seq, purged_seq) when the caller already read them in that snapshot).
+    ``skip_device``: leave out the records whose current version that device pushed itself
+    (it holds them already: a first sync does not download its own pushes back)."""
     if counter is None:
         seq, purged = db.execute(
             select(Mediator.seq, Mediator.purged_seq).where(Mediator.id == mediator_id)
@@ -55,12 +72,10 @@ def pull_page(
         return PullPage([], since, False)  # the common no-op sync: no record table is read
     rows: list[tuple[int, str, dict[str, Any]]] = []
     for entity, table in RECORD_TABLES.items():
-        query = (
-            select(table)
-            .where(table.c.mediator_id == mediator_id, table.c.seq > since)
-            .order_by(table.c.seq)
-            .limit(limit + 1)
-        )
+        query = select(table).where(table.c.mediator_id == mediator_id, table.c.seq > since)
+        if skip_device is not None:
+            query = query.where(~_written_by(table, skip_device))
+        query = query.order_by(table.c.seq).limit(limit + 1)
         rows.extend((r["seq"], entity, dict(r)) for r in db.execute(query).mappings())
     rows.sort(key=lambda item: item[0])
     more = len(rows) > limit

@@ -383,9 +383,19 @@ class BatchPlanner:
                     if ref_row is not None and ref_row["mediator_id"] != self.mediator_id:
                         return _forbidden(op), None
         if op.op == "delete":
-            return self._plan_delete(op, row, values), None
+            return self._plan_delete(op, row, values)
         assert values is not None
         return self._plan_upsert(op, row, values)
+
+    def _as_sent(self, op: Op, row: dict[str, Any]) -> dict[str, Any] | None:
+        """None when the stored ``row`` is exactly what the device sent (so its next pull can
+        leave it out: the device holds it), else the device's values, kept with the op."""
+        held = wire_payload(op.entity, row)
+        held.pop("version")
+        sent = {k: v for k, v in op.payload.items() if k != "version"}
+        if held == sent:
+            return None
+        return comparable(op.entity, sent)
 
     def _new_row(self, op: Op, values: dict[str, Any], version: int, deleted: bool) -> dict:
         row = {
@@ -405,17 +415,20 @@ class BatchPlanner:
 
     def _plan_delete(
         self, op: Op, row: dict[str, Any] | None, values: dict[str, Any] | None
-    ) -> OpResult:
+    ) -> tuple[OpResult, dict[str, Any] | None]:
         if row is None:
             assert values is not None
             new = self._new_row(op, values, op.base_version + 1, deleted=True)
             self._store(op.entity, new, is_new=True)
-            return OpResult(op.op_id, APPLIED, new["version"])
+            return OpResult(op.op_id, APPLIED, new["version"]), self._as_sent(op, new)
         if row["deleted"]:
             # Deleted by another device first: the device takes the hub's tombstone (its own
             # differs at least by the time of deletion).
-            return OpResult(
-                op.op_id, APPLIED, row["version"], hub_payload=wire_payload(op.entity, row)
+            return (
+                OpResult(
+                    op.op_id, APPLIED, row["version"], hub_payload=wire_payload(op.entity, row)
+                ),
+                comparable(op.entity, values or {}),
             )
         # Delete beats any edit made on the hub since the device's base.
         self._settle_conflicts(op)
@@ -431,7 +444,7 @@ class BatchPlanner:
         if values and values.get("updated_at"):
             new["updated_at"] = values["updated_at"]
         self._store(op.entity, new, is_new=False)
-        return OpResult(op.op_id, APPLIED, new["version"])
+        return OpResult(op.op_id, APPLIED, new["version"]), self._as_sent(op, new)
 
     def _plan_upsert(
         self, op: Op, row: dict[str, Any] | None, values: dict[str, Any]
@@ -439,11 +452,12 @@ class BatchPlanner:
         if row is None:
             new = self._new_row(op, values, max(op.base_version, 0) + 1, deleted=False)
             self._store(op.entity, new, is_new=True)
-            return OpResult(op.op_id, APPLIED, new["version"]), None
+            return OpResult(op.op_id, APPLIED, new["version"]), self._as_sent(op, new)
         if ENTITIES[op.entity].append_only:
             # Written once: the same content again (a copy queued anew) is the stored record.
             if comparable(op.entity, values) == comparable(op.entity, row):
-                return OpResult(op.op_id, APPLIED, row["version"]), None
+                # (The device's values kept: the stored copy may differ in its metadata.)
+                return OpResult(op.op_id, APPLIED, row["version"]), comparable(op.entity, values)
             return _append_only(op, ENTITIES[op.entity].label), None
         if row["deleted"] and op.base_version < row["version"]:
             # Deleted on the hub after the device's base: delete wins, the editor is told.
@@ -473,7 +487,7 @@ class BatchPlanner:
                 received_at=self.now,
             )
             self._store(op.entity, new, is_new=False)
-            return OpResult(op.op_id, APPLIED, new["version"]), None
+            return OpResult(op.op_id, APPLIED, new["version"]), self._as_sent(op, new)
         return self._merge(op, row, values)
 
     def _merge(

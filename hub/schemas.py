@@ -69,7 +69,7 @@ class PushOp(Strict):
 
 class PushRequest(Strict):
     batch_id: str | None = Field(default=None, max_length=36)
-    ops: list[PushOp] = Field(description="Au plus 100 opérations (sinon 413 batch_too_large)")
+    ops: list[PushOp] = Field(description="Au plus 1000 opérations (sinon 413 batch_too_large)")
 
 
 class OpResultOut(BaseModel):

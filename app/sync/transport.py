@@ -52,7 +52,7 @@ class Transport(Protocol):
 
     def push(self, body: bytes) -> wire.PushResponse: ...
 
-    def pull(self, since: int, limit: int) -> wire.PullResponse: ...
+    def pull(self, since: int, limit: int, own: str = "all") -> wire.PullResponse: ...
 
     def reconcile(self, items: list[wire.ReconcileItem]) -> wire.ReconcileResponse: ...
 
@@ -183,10 +183,13 @@ class HttpTransport:
             wire.PushResponse.from_json, self._request("POST", None, "/sync/push", body=body)
         )
 
-    def pull(self, since: int, limit: int) -> wire.PullResponse:
-        data = self._request(
-            "GET", None, "/sync/pull", params={"since": str(since), "limit": str(limit)}
-        )
+    def pull(self, since: int, limit: int, own: str = "all") -> wire.PullResponse:
+        """A page of changes; ``own="skip"`` leaves out the records this device pushed as the
+        hub holds them (``"all"``: everything, for a full re-pull)."""
+        params = {"since": str(since), "limit": str(limit)}
+        if own != "all":
+            params["own"] = own
+        data = self._request("GET", None, "/sync/pull", params=params)
         return _parse(wire.PullResponse.from_json, data)
 
     def reconcile(self, items: list[wire.ReconcileItem]) -> wire.ReconcileResponse:

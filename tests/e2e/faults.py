@@ -140,8 +140,8 @@ class FaultyTransport:
         self.bodies.append(body)
         return self._run("push", lambda: self.inner.push(body))  # type: ignore[no-any-return]
 
-    def pull(self, since: int, limit: int) -> wire.PullResponse:
-        return self._run("pull", lambda: self.inner.pull(since, limit))  # type: ignore[no-any-return]
+    def pull(self, since: int, limit: int, own: str = "all") -> wire.PullResponse:
+        return self._run("pull", lambda: self.inner.pull(since, limit, own))  # type: ignore[no-any-return]
 
     def reconcile(self, items: list[wire.ReconcileItem]) -> wire.ReconcileResponse:
         return self._run("reconcile", lambda: self.inner.reconcile(items))  # type: ignore[no-any-return]

@@ -99,9 +99,9 @@ def test_progress_is_reported_and_batches_respect_the_bounds(hub, make_device):
     assert pushes[0].done == 0 and pushes[0].total == 121
     assert all("Envoi au hub" in e.message for e in pushes)
     assert {e.phase for e in events} >= {"push", "pull", "catalogue"}
-    # every batch under 100 ops and 256 KB once compressed
+    # every batch within the op bound and under 256 KB once compressed
     for body in device.transport.bodies:
-        assert len(json.loads(body)["ops"]) <= 100
+        assert len(json.loads(body)["ops"]) <= wire.MAX_OPS_PER_BATCH
         assert len(wire.gzip_bytes(body)) <= wire.MAX_BATCH_GZIP_BYTES
     assert set(hub.records(mediator)) == set(ids)
 

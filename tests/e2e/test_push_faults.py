@@ -167,7 +167,7 @@ def test_device_revoked_mid_sync_keeps_everything_until_enrolled_again(hub, make
     ids = [a.record(notes=f"séance {i}") for i in range(250)]
     device_id = a.state("device_id")
     revoke = CrashAt("push.results_applied", 1, action=lambda: hub.revoke(device_id), crash=False)
-    a.restart(checkpoint=revoke)
+    a.restart(checkpoint=revoke, max_batch_ops=100)
     with pytest.raises(AuthError) as info:
         a.sync()
     assert info.value.code == "device_revoked"

@@ -129,12 +129,15 @@ def push(client: Any, dev: Enrolled, ops: list[dict[str, Any]], **kw: Any) -> An
     )
 
 
-def pull_all(client: Any, dev: Enrolled, since: int = 0, limit: int = 1000) -> tuple[list, int]:
+def pull_all(
+    client: Any, dev: Enrolled, since: int = 0, limit: int = 1000, own: str | None = None
+) -> tuple[list, int]:
     changes: list[dict[str, Any]] = []
     while True:
-        r = client.get(
-            "/api/v1/sync/pull", params={"since": since, "limit": limit}, headers=dev.auth
-        )
+        params: dict[str, Any] = {"since": since, "limit": limit}
+        if own is not None:
+            params["own"] = own
+        r = client.get("/api/v1/sync/pull", params=params, headers=dev.auth)
         assert r.status_code == 200, r.text
         data = r.json()
         changes.extend(data["changes"])

@@ -75,7 +75,7 @@ def test_oversized_bodies_get_413(client, device, hub_db):
         413,
         "body_too_large",
     )
-    too_many = [op(session_payload()) for _ in range(101)]
+    too_many = [op(session_payload()) for _ in range(1001)]
     _error(push(client, device, too_many), 413, "batch_too_large")
     assert _stored(hub_db) == 0
 

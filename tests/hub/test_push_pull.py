@@ -293,3 +293,44 @@ def test_conflicts_are_settled_by_a_later_choice(client, device, hub_db):
         headers=stranger.auth,
     )
     assert r.json()["resolved"] == 0
+
+
+def test_a_device_does_not_pull_back_what_it_pushed_as_the_hub_holds_it(client, device, hub_db):
+    """``own=skip`` leaves out the records whose current version is exactly this device's push;
+    what the hub changed or normalised, and other devices' records, still come down; ``all``
+    (a full re-pull) sends everything."""
+    other = enrol(client, hub_db, device.mediator_id, "Autre portable")
+    mine = session_payload()
+    normalised = session_payload(themes=None)  # stored as "" by the hub: the device must see it
+    edited = session_payload()
+    ops = [op(mine), op(normalised), op(edited)]
+    assert [x["status"] for x in push(client, device, ops).json()["results"]] == ["applied"] * 3
+    theirs = session_payload()
+    assert push(client, other, [op(theirs)]).json()["results"][0]["status"] == "applied"
+    # The other device edits one of ours: its new version is not this device's.
+    changed = {**edited, "notes": "complété depuis l'autre portable", "version": 2}
+    assert push(client, other, [op(changed, base_version=1)]).json()["results"][0]["version"] == 2
+
+    changes, cursor = pull_all(client, device, own="skip")
+    got = {c["entity_id"]: c for c in changes}
+    assert set(got) == {normalised["id"], theirs["id"], edited["id"]}
+    assert got[normalised["id"]]["payload"]["themes"] == ""
+    assert got[edited["id"]]["payload"]["notes"] == "complété depuis l'autre portable"
+    everything, cursor_all = pull_all(client, device, own="all")
+    assert {c["entity_id"] for c in everything} == {
+        mine["id"],
+        normalised["id"],
+        edited["id"],
+        theirs["id"],
+    }
+    assert cursor == cursor_all  # the cursor passes over the records left out
+    assert {c["entity_id"] for c in pull_all(client, device)[0]} == set(got) | {mine["id"]}
+    # A merge on the hub is not the device's push: it comes down.
+    both = {**mine, "notes": "note de ce portable", "version": 2}
+    assert (
+        push(client, other, [op({**mine, "genre": "masculin", "version": 2}, 1)]).status_code == 200
+    )
+    merged = push(client, device, [op(both, base_version=1)]).json()["results"][0]
+    assert merged["status"] == "applied" and merged["hub_payload"]["genre"] == "masculin"
+    later, _ = pull_all(client, device, since=cursor, own="skip")
+    assert mine["id"] in {c["entity_id"] for c in later}
