@@ -4,14 +4,16 @@ What a mediator saved is never lost and never counted twice:
 
 * **Push.** Pending outbox entries are grouped by record (several local edits of one record travel
   as one op: its latest state, based on the last hub version this device held exactly). A batch
-  (≤ 100 ops, ≤ 256 KB gzip) is *stored* before it is sent; on a transport error, a timeout or a
+  (≤ 1000 ops, ≤ 256 KB gzip) is *stored* before it is sent; on a transport error, a timeout or a
   crash it is sent again byte for byte, and the hub answers ``duplicate`` for what it already
   applied. Entries are marked acknowledged only from the hub's results, in one local transaction;
-  the row's version follows the hub only if the row did not change meanwhile (content hash).
+  the row's version follows the hub only if the row did not change meanwhile (no newer outbox
+  entry and the version sent, in bulk for the common case; else the content hash).
   Rejections, conflicts and edits of deleted records become review items (``sync_issue``).
 * **Pull.** Pages in the hub's commit order; each page *and* its cursor are applied in one local
   transaction; a row with local changes not yet acknowledged is never overwritten; hub changes
-  write no outbox entry (they are not echoed back). ``cursor_expired`` starts a full re-pull that
+  write no outbox entry (they are not echoed back), and the hub does not send back what this
+  device pushed as it holds it (``own=skip``, except in a full re-pull). ``cursor_expired`` starts a full re-pull that
   finally drops the synced rows the hub no longer has.
 * **Restore.** A new hub epoch triggers a reconcile: the hub says which of our records it lacks or
   holds in an older version, we queue them again, and pull everything from 0.
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -701,30 +703,33 @@ class SyncEngine:
         with self._write() as db, db.no_autoflush:
             entity_ids = [op.entity_id for op in batch.ops]
             inflight: dict[str, list[Any]] = {}
-            for entry in db.execute(
-                select(OutboxEntry.seq, OutboxEntry.entity_id, OutboxEntry.content_hash)
-                .where(OutboxEntry.state == INFLIGHT, OutboxEntry.entity_id.in_(entity_ids))
-                .order_by(OutboxEntry.seq)
-            ):
-                inflight.setdefault(entry.entity_id, []).append(entry)
-            outcome = _Outcomes()
-            newer = set(
-                db.scalars(
-                    select(OutboxEntry.entity_id).where(
-                        OutboxEntry.state == PENDING, OutboxEntry.entity_id.in_(entity_ids)
+            newer: set[str] = set()
+            held: dict[str, SyncDeferred] = {}
+            for chunk in _chunks(entity_ids, 500):
+                for entry in db.execute(
+                    select(
+                        OutboxEntry.seq,
+                        OutboxEntry.entity_id,
+                        OutboxEntry.content_hash,
+                        OutboxEntry.state,
                     )
-                )
-            )
-            rows = _load_rows(db, [(op.entity, op.entity_id) for op in batch.ops])
-            bases = _base_rows(db, entity_ids)
-            held = {
-                d.entity_id: d
-                for d in db.scalars(
-                    select(SyncDeferred).where(SyncDeferred.entity_id.in_(entity_ids))
-                )
-            }
+                    .where(OutboxEntry.state.in_(UNSENT), OutboxEntry.entity_id.in_(chunk))
+                    .order_by(OutboxEntry.seq)
+                ):
+                    if entry.state == INFLIGHT:
+                        inflight.setdefault(entry.entity_id, []).append(entry)
+                    else:
+                        newer.add(entry.entity_id)
+                for deferred in db.scalars(
+                    select(SyncDeferred).where(SyncDeferred.entity_id.in_(chunk))
+                ):
+                    held[deferred.entity_id] = deferred
+            outcome = _Outcomes()
+            plain, others = _plain_results(db, batch.ops, results, newer, held)
+            rows = _load_rows(db, [(op.entity, op.entity_id) for op in others])
+            bases = _base_rows(db, [op.entity_id for op in others])
             merger = BeneficiaryMerger(db)
-            for op in batch.ops:
+            for op in others:
                 newer.update(merger.edited)  # re-pointed by a merge: a pending local edit now
                 group = inflight.get(op.entity_id, [])
                 result = results.get(op.op_id)
@@ -787,6 +792,19 @@ class SyncEngine:
                     continue  # the row keeps what the user typed until they act on the review
                 if op.entity_id not in newer:
                     self._settle(db, bases, held.get(op.entity_id), op.entity, settle_above, merger)
+            db.flush()
+            # The common case in bulk: the hub stored exactly what we sent, nothing changed
+            # here since (see _plain_results). A record the merges above just edited keeps
+            # its new local version.
+            for op, result in plain:
+                group = inflight.get(op.entity_id, [])
+                handled += len(group)
+                outcome.add(group, ACKED, None)
+                if result.status == wire.STATUS_APPLIED:
+                    report.applied += 1
+                else:
+                    report.duplicate += 1
+            _acknowledge_plain(db, plain, merger.edited)
             outcome.write(db)
             db.execute(delete(SyncBatch).where(SyncBatch.batch_id == batch.batch_id))
         return handled
@@ -921,7 +939,12 @@ class SyncEngine:
                     SyncProgress("pull", report.pulled, None, "Réception des modifications du hub")
                 )
             try:
-                page = self._call(partial(self._transport.pull, cursor, self.pull_limit), report)
+                # Records this device pushed come back only in a full re-pull, which must see
+                # every record (its sweep tombstones what it did not see).
+                own = "all" if repull else "skip"
+                page = self._call(
+                    partial(self._transport.pull, cursor, self.pull_limit, own), report
+                )
             except CursorExpired:
                 log.info("pull cursor %s expired on the hub: full re-pull", cursor)
                 report.cursor_reset = True
@@ -1215,6 +1238,9 @@ def _write_row(
     return row
 
 
+# Entities whose wire payload is their row's columns (a training path also carries modules).
+_PLAIN_ENTITIES = frozenset(SYNCED_ENTITIES) - {"training_path"}
+
 _ENTRY_COLUMNS = (
     OutboxEntry.seq,
     OutboxEntry.op_id,
@@ -1250,6 +1276,86 @@ class _Outcomes:
     def write(self, db: Session) -> None:
         for (state, reason), entries in self._groups.items():
             _set_state(db, entries, state, reason)
+
+
+def _plain_results(
+    db: Session,
+    ops: Sequence[wire.PushOp],
+    results: dict[str, wire.PushResult],
+    newer: set[str],
+    held: dict[str, SyncDeferred],
+) -> tuple[list[tuple[wire.PushOp, wire.PushResult]], list[wire.PushOp]]:
+    """Split a batch's ops: (plain, others). Plain: the hub applied the op exactly as sent
+    (applied or duplicate, version = base + 1, no hub payload), no hub state is held back for
+    the record, and the record did not change here since: no newer outbox entry and the same
+    local version as the payload sent (every local change bumps the version and queues an
+    entry in the same transaction). Those need no row loaded and no content hash."""
+    candidates: dict[str, list[tuple[wire.PushOp, wire.PushResult]]] = {}
+    others: list[wire.PushOp] = []
+    for op in ops:
+        result = results.get(op.op_id)
+        if (
+            result is not None
+            and result.status in (wire.STATUS_APPLIED, wire.STATUS_DUPLICATE)
+            and not result.hub_payload
+            and result.version is not None
+            and result.version == op.base_version + 1
+            and op.entity in _PLAIN_ENTITIES
+            and op.entity_id not in newer
+            and op.entity_id not in held
+            and isinstance(op.payload.get("version"), int)
+        ):
+            candidates.setdefault(op.entity, []).append((op, result))
+        else:
+            others.append(op)
+    plain: list[tuple[wire.PushOp, wire.PushResult]] = []
+    for entity, pairs in candidates.items():
+        table = SYNCED_ENTITIES[entity].__table__
+        local: dict[str, int] = {}
+        for chunk in _chunks([op.entity_id for op, _ in pairs], 500):
+            query = select(table.c.id, table.c.version).where(table.c.id.in_(chunk))
+            local.update((row_id, version) for row_id, version in db.execute(query))
+        for op, result in pairs:
+            if local.get(op.entity_id) == op.payload["version"]:
+                plain.append((op, result))
+            else:
+                others.append(op)
+    return plain, others
+
+
+def _acknowledge_plain(
+    db: Session, plain: list[tuple[wire.PushOp, wire.PushResult]], edited: set[str]
+) -> None:
+    """The hub's version becomes each plain record's base and its local version (unless a
+    merge has just edited it), in a few statements."""
+    if not plain:
+        return
+    bases = SyncBase.__table__
+    upsert = sqlite_insert(bases)
+    db.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["entity_id"],
+            set_={"version": func.max(bases.c.version, upsert.excluded.version)},
+        ),
+        [
+            {"entity_id": op.entity_id, "entity": op.entity, "version": r.version, "pass_no": 0}
+            for op, r in plain
+        ],
+    )
+    by_entity: dict[str, list[dict[str, Any]]] = {}
+    for op, result in plain:
+        if op.entity_id not in edited:
+            by_entity.setdefault(op.entity, []).append(
+                {"b_id": op.entity_id, "b_sent": op.payload["version"], "b_version": result.version}
+            )
+    for entity, values in by_entity.items():
+        table = SYNCED_ENTITIES[entity].__table__
+        db.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_sent"))
+            .values(version=bindparam("b_version")),
+            values,
+        )
 
 
 def _busy_ids(db: Session) -> set[str]:
