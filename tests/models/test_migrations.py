@@ -154,3 +154,33 @@ def test_read_only_folder_is_explained_and_nothing_touched(tmp_path: Path):
     finally:
         _make_writable(folder)
     assert db.read_bytes() == before
+
+
+def _stats_cache_objects(db: Path) -> tuple[list[str], list[str]]:
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute(
+            "SELECT type, name FROM sqlite_master WHERE name LIKE 'stats%' ORDER BY name"
+        ).fetchall()
+    finally:
+        con.close()
+    return [n for t, n in rows if t == "table"], [n for t, n in rows if t == "trigger"]
+
+
+def test_statistics_cache_comes_empty_with_its_triggers_and_goes_on_downgrade(tmp_path: Path):
+    from alembic import command
+
+    from app.models.stats_cache import STATS_TRIGGERS
+
+    db = tmp_path / "c.db"
+    upgrade(db, "0008_beneficiary_merge")
+    prepare_database(db)
+    tables, triggers = _stats_cache_objects(db)
+    assert tables == ["stats_cache_state", "stats_month"]
+    assert sorted(triggers) == sorted(STATS_TRIGGERS)
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM stats_month").fetchone() == (0,)
+    assert con.execute("SELECT id, epoch FROM stats_cache_state").fetchall() == [(1, 0)]
+    con.close()
+    command.downgrade(alembic_config(f"sqlite:///{db}"), "0008_beneficiary_merge")
+    assert _stats_cache_objects(db) == ([], [])
