@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0005_people_counts"
+HEAD_REVISION = "0006_uncounted_sessions"
 
 
 class DatabaseTooNewError(Exception):

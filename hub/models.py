@@ -263,6 +263,19 @@ def _record_table(spec: EntitySpec) -> Table:
 
 
 RECORD_TABLES: dict[str, Table] = {name: _record_table(spec) for name, spec in ENTITIES.items()}
+# A session not yet counted in the statistics' aggregates: TRUE while it waits for the drain
+# (hub/stats/maintain.py), NULL once counted (and for rows that count for nothing, such as
+# tombstones). Never sent to devices (hub/records.py wire_payload reads the spec's fields only).
+# A row inserted by any other path than the push waits too (the Python-side default).
+_SESSIONS = RECORD_TABLES["accompagnement"]
+_SESSIONS.append_column(Column("uncounted", Boolean, nullable=True, default=True))
+Index(
+    "ix_accompagnement_uncounted",
+    _SESSIONS.c.mediator_id,
+    _SESSIONS.c.seq,
+    postgresql_where=_SESSIONS.c.uncounted.is_not(None),
+    sqlite_where=_SESSIONS.c.uncounted.is_not(None),
+)
 Index(
     "ix_accompagnement_mediator_date",
     RECORD_TABLES["accompagnement"].c.mediator_id,

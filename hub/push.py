@@ -46,7 +46,7 @@ from hub.records import (
     validate_payload,
     wire_payload,
 )
-from hub.stats.maintain import apply_record_changes
+from hub.stats.maintain import set_aside
 
 APPLIED, DUPLICATE, CONFLICT, GONE, REJECTED = (
     "applied",
@@ -165,7 +165,7 @@ class _Writes:
 
     rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     # Each written row as the database holds it before this flush (None: new), for the
-    # statistics' aggregates (hub/stats/maintain.py).
+    # statistics (hub/stats/maintain.py set_aside).
     before: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     new_ids: set[tuple[str, str]] = field(default_factory=set)
     versions: list[dict[str, Any]] = field(default_factory=list)
@@ -175,6 +175,11 @@ class _Writes:
     now: dt.datetime | None = None
 
     def flush(self, db: Session) -> None:
+        # Statistics: sessions are written uncounted, for the drain (hub/stats/maintain.py).
+        set_aside(
+            db,
+            [(self.before.get(k), r) for k, r in self.rows.items() if k[0] == "accompagnement"],
+        )
         inserts: dict[str, list[dict[str, Any]]] = {}
         updates: dict[str, list[dict[str, Any]]] = {}
         for key, row in self.rows.items():
@@ -194,11 +199,6 @@ class _Writes:
         # Statistics count a person by (mediator, code): sessions that came before their
         # beneficiary were filed under its id until now.
         adopt_early_facts(db, [row["id"] for row in inserts.get("beneficiary", ())])
-        apply_record_changes(
-            db,
-            "accompagnement",
-            [(self.before.get(k), r) for k, r in self.rows.items() if k[0] == "accompagnement"],
-        )
         # Core inserts (executemany): no ORM bookkeeping per row.
         if self.versions:
             _insert_many(db, _VERSIONS, self.versions)

@@ -1,32 +1,47 @@
-"""Keep the aggregate tables (hub/stats/schema.py) equal to the records, op by op.
+"""Keep the aggregate tables (hub/stats/schema.py) equal to the records.
 
-The push path calls :func:`apply_record_changes` with, for every accompagnement row it writes,
-the row as it was in the database before the batch (``None`` for a new one) and the row it
-writes, inside the same transaction (and the same savepoint) as the write: a rolled-back op
-rolls its aggregate change back with it. The old row's contribution is subtracted and the new
-one added, so edits, deletions (a tombstone contributes nothing) and undeletions all stay
-exact. Rows that fall back to zero are kept (they add nothing; deleting them would cost a
-scan). Deltas of a batch are summed in memory first, then written with one upsert per key
+Invariant: the aggregates are exactly the sum of the contributions of the accompagnement rows
+whose ``uncounted`` flag is NULL ("counted"), as those rows are stored. Rows flagged TRUE wait
+for the drain.
+
+- The push (hub/push.py) calls :func:`set_aside` before writing its accompagnement rows: a new
+  row is written flagged (no statistics work at all); an edited or deleted row that was counted
+  has its old contribution subtracted there, in the push's transaction, and is flagged again
+  (unless its :class:`Footprint` is unchanged, or it now counts for nothing: a tombstone).
+- :func:`drain` (:func:`count_waiting` per chunk) adds the contributions of flagged rows and
+  clears their flags, one mediator's rows per chunk, each chunk in its own write transaction.
+  It first locks that mediator's change counter (``hub.push.lock_counter``, the lock every push
+  takes first), so that no push of the mediator reads or writes those rows in between: every
+  row is counted exactly as stored, once. On PostgreSQL an advisory lock keeps one drain at a
+  time in the whole hub; on SQLite the write transaction already does.
+- The hub server drains in a background thread while it is quiet (hub/stats/drainer.py), and
+  every reader of the aggregates calls :func:`catch_up` first (the pages, exports and partners'
+  API: hub/web/pages.py), so the figures shown include every session received.
+- :func:`rebuild` recomputes everything from the records and clears every flag
+  (``carnet-hub rebuild-aggregates``); ``carnet-hub drain-aggregates`` drains now.
+
+Deltas of a chunk are summed in memory first, then written with one upsert per key
 (``INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x``, on SQLite and PostgreSQL alike), in
-key order so that concurrent batches always lock rows in the same order (no deadlock).
-
-:func:`rebuild` recomputes everything from the records (``carnet-hub rebuild-aggregates``).
-The rules mirror the desktop's national counting rules (app/services/stats.py).
+key order so that concurrent writers always lock rows in the same order. Rows that fall back to
+zero are kept (they add nothing; deleting them would cost a scan). The rules mirror the
+desktop's national counting rules (app/services/stats.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, delete, func, select, text
+from sqlalchemy import Table, delete, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models import referentiels as ref
+from hub.db import Database
 from hub.models import RECORD_TABLES
 from hub.people import by_person
 from hub.stats.schema import (
@@ -135,6 +150,34 @@ def session_cells(row: Mapping[str, Any]) -> tuple[str, list[tuple[str, str, Vec
     return month, cells
 
 
+class Footprint(NamedTuple):
+    """Everything of a session that its contribution to the aggregates depends on (with the
+    person key of its beneficiary, looked up when the contribution is written)."""
+
+    month: str
+    cells: list[tuple[str, str, Vector]]
+    mediator: str
+    commune: str
+    tags: tuple[str, ...]
+    beneficiary: str | None  # individual sessions only
+
+
+def footprint(row: Mapping[str, Any] | None) -> Footprint | None:
+    """The session's footprint; None when it counts for nothing (a tombstone, no date)."""
+    if row is None or row.get("deleted") or row.get("date") is None:
+        return None
+    month, cells = session_cells(row)
+    individual = row["kind"] != "collectif"
+    return Footprint(
+        month,
+        cells,
+        row["mediator_id"],
+        row["commune_insee"] or NO_PLACE,
+        tuple(sorted(set(_split(row["tags"])))),
+        (row["beneficiary_id"] or None) if individual else None,
+    )
+
+
 class Deltas:
     """Summed changes of the aggregate tables, written in one go."""
 
@@ -148,13 +191,14 @@ class Deltas:
         self.beneficiaries: set[str] = set()
 
     def add_row(self, row: Mapping[str, Any] | None, sign: int) -> None:
-        if row is None or row.get("deleted") or row.get("date") is None:
+        self.add(footprint(row), sign)
+
+    def add(self, fp: Footprint | None, sign: int) -> None:
+        if fp is None:
             return
-        month, cells = session_cells(row)
-        mediator = row["mediator_id"]
-        commune = row["commune_insee"] or NO_PLACE
+        commune = fp.commune
         place = self.territories.place(commune)
-        tags = [""] + sorted(set(_split(row["tags"])))
+        tags = ("", *fp.tags)
         if place is None:
             areas = [("departement", NO_PLACE)]
         else:
@@ -167,26 +211,26 @@ class Deltas:
             self.area_parent[("epci", place.piece)] = place.departement
         # Each contribution goes to its month ("2025-03") and to its year ("2025"): the hub
         # publishes whole years, read from the year rows (twelve times fewer).
-        periods = (month, month[:4])
+        periods = (fp.month, fp.month[:4])
         for tag in tags:
-            for dim, value, vector in cells:
+            for dim, value, vector in fp.cells:
                 changes = [(i, sign * v) for i, v in enumerate(vector) if v]
                 for period in periods:
-                    target = self.cells[(period, mediator, commune, tag, dim, value)]
+                    target = self.cells[(period, fp.mediator, commune, tag, dim, value)]
                     for i, v in changes:
                         target[i] += v
                     for level, code in areas:
                         target = self.areas[(level, code, period, tag, dim, value)]
                         for i, v in changes:
                             target[i] += v
-        beneficiary = row["beneficiary_id"]
-        if beneficiary and row["kind"] != "collectif":
+        beneficiary = fp.beneficiary
+        if beneficiary:
             self.beneficiaries.add(beneficiary)
             if place is not None:
                 self.person_place[commune] = (place.piece, place.departement)
             for tag in tags:
                 for period in periods:
-                    self.persons[(beneficiary, period, mediator, commune, tag)] += sign
+                    self.persons[(beneficiary, period, fp.mediator, commune, tag)] += sign
 
     def flush(self, db: Session) -> None:
         dialect = db.get_bind().dialect.name
@@ -393,28 +437,183 @@ def forget_facts(db: Session, beneficiary_ids: list[str]) -> None:
     )
 
 
-def apply_record_changes(
-    db: Session,
-    entity: str,
-    changes: Iterable[tuple[Mapping[str, Any] | None, Mapping[str, Any]]],
+# ---- sessions waiting to be counted -----------------------------------------------------------
+SESSIONS = RECORD_TABLES["accompagnement"]
+WAITING = SESSIONS.c.uncounted.is_not(None)
+# PostgreSQL advisory lock (any fixed key): one drain at a time in the whole hub, whatever the
+# number of processes, and none while a rebuild runs.
+DRAIN_LOCK = 0x636E_745F_6472
+FIRST_CHUNK = 200
+CHUNK_SECONDS = 0.25  # SQLite's write lock is held that long per chunk (pushes wait meanwhile)
+MIN_CHUNK, MAX_CHUNK = 20, 5_000
+
+
+def set_aside(
+    db: Session, changes: Iterable[tuple[Mapping[str, Any] | None, MutableMapping[str, Any]]]
 ) -> None:
-    """Subtract each old row's contribution and add the new row's (push path hook)."""
-    if entity != "accompagnement":
-        return
-    deltas = Deltas()
+    """Push path hook: for each accompagnement row the push is about to write, with the row as
+    the database holds it (``None`` for a new one), set the new row's ``uncounted`` flag.
+
+    The row waits for the drain (TRUE) when it contributes; it is NULL (counted) when it
+    counts for nothing (a tombstone) or when it was counted and its footprint is unchanged (an
+    edit of the notes). A counted row whose footprint changes has its old contribution taken
+    out of the aggregates here, in the push's transaction, before the row is written (edits are
+    few and small); an uncounted one has nothing to take out. Called before the beneficiaries
+    of the same batch are stored: the old contribution is found where it was filed (under the
+    beneficiary id until hub/people.py adopts the facts, under the person key after)."""
+    deltas: Deltas | None = None
     for old, new in changes:
-        if old is not None:
-            deltas.add_row(old, -1)
-        deltas.add_row(new, +1)
+        was_counted = old is not None and old.get("uncounted") is None
+        before = footprint(old) if was_counted else None
+        after = footprint(new)
+        if was_counted and before == after:
+            new["uncounted"] = None
+            continue
+        new["uncounted"] = True if after is not None else None
+        if before is not None:
+            deltas = deltas or Deltas()
+            deltas.add(before, -1)
+    if deltas is not None:
+        deltas.flush(db)
+
+
+def _serialise_drains(db: Session) -> bool:
+    """Take the hub-wide drain lock (PostgreSQL; on SQLite the write transaction is already
+    alone). Returns True on PostgreSQL."""
+    if db.get_bind().dialect.name != "postgresql":
+        return False
+    db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DRAIN_LOCK})
+    return True
+
+
+def _next_mediator(
+    db: Session, after: str, upto: Mapping[str, int] | None
+) -> tuple[str | None, int | None]:
+    if upto is not None:
+        later = sorted(m for m in upto if m > after)
+        return (later[0], upto[later[0]]) if later else (None, None)
+    found = db.scalar(
+        select(SESSIONS.c.mediator_id)
+        .where(WAITING, SESSIONS.c.mediator_id > after)
+        .order_by(SESSIONS.c.mediator_id)
+        .limit(1)
+    )
+    return found, None
+
+
+def count_waiting(db: Session, limit: int, upto: dict[str, int] | None = None) -> int:
+    """Count at most ``limit`` waiting sessions of one mediator and mark them counted, in the
+    caller's write transaction (commit it before the next call). Returns how many.
+
+    The mediator's change counter is locked first (``hub.push.lock_counter``, as a push does):
+    no push of that mediator runs between reading its waiting rows and marking them, so a
+    session is counted exactly as stored, once. ``upto`` (mediator → seq): only those
+    mediators' sessions up to that seq; a mediator found with none left is removed from it."""
+    from hub.push import lock_counter  # the push imports this module
+
+    postgres = _serialise_drains(db)
+    after = ""
+    while True:
+        mediator, last = _next_mediator(db, after, upto)
+        if mediator is None:
+            return 0
+        if postgres:
+            lock_counter(db, mediator)
+        query = select(SESSIONS).where(WAITING, SESSIONS.c.mediator_id == mediator)
+        if last is not None:
+            query = query.where(SESSIONS.c.seq <= last)
+        rows = db.execute(query.order_by(SESSIONS.c.seq).limit(limit)).mappings().all()
+        if rows:
+            break
+        if upto is not None:
+            upto.pop(mediator, None)
+        after = mediator
+    deltas = Deltas()
+    for row in rows:
+        deltas.add_row(dict(row), +1)
     deltas.flush(db)
+    ids = [row["id"] for row in rows]
+    for start in range(0, len(ids), 500):
+        db.execute(
+            update(SESSIONS)
+            .where(SESSIONS.c.id.in_(ids[start : start + 500]))
+            .values(uncounted=None)
+        )
+    return len(rows)
+
+
+def next_chunk(size: int, counted: int, elapsed: float, seconds: float = CHUNK_SECONDS) -> int:
+    """The next chunk's size, aimed at ``seconds`` per chunk (at most doubled at a time)."""
+    if counted < size and elapsed < seconds:
+        return size  # a partial chunk says little about a full one
+    wanted = int(size * seconds / max(elapsed, 1e-3))
+    return max(MIN_CHUNK, min(MAX_CHUNK, 2 * size, wanted))
+
+
+def drain(
+    database: Database,
+    limit: int | None = None,
+    upto: dict[str, int] | None = None,
+    seconds: float = CHUNK_SECONDS,
+) -> int:
+    """Count waiting sessions (at most ``limit``; ``upto`` as in :func:`count_waiting`), chunk
+    by chunk, each chunk in a write transaction of its own of about ``seconds``. Returns the
+    number counted."""
+    done, size = 0, FIRST_CHUNK
+    while limit is None or done < limit:
+        step = size if limit is None else min(size, limit - done)
+        started = time.perf_counter()
+        with database.write() as db:
+            counted = count_waiting(db, step, upto)
+        if not counted:
+            break
+        done += counted
+        size = next_chunk(step, counted, time.perf_counter() - started, seconds)
+    return done
+
+
+def has_waiting(db: Session) -> bool:
+    """Whether any session waits to be counted (one probe of the partial index)."""
+    return db.scalar(select(SESSIONS.c.mediator_id).where(WAITING).limit(1)) is not None
+
+
+def waiting_upto(db: Session) -> dict[str, int]:
+    """Mediator → last seq of their waiting sessions (empty: nothing waits; one index probe)."""
+    rows = db.execute(
+        select(SESSIONS.c.mediator_id, func.max(SESSIONS.c.seq))
+        .where(WAITING)
+        .group_by(SESSIONS.c.mediator_id)
+    )
+    return {mediator: int(seq) for mediator, seq in rows}
+
+
+def catch_up(database: Database) -> int:
+    """Before reading the aggregates: count every session waiting now, so that the figures
+    shown include every session the hub has received (those pushed meanwhile are left to the
+    next reader or the background drain). Costs one index probe when nothing waits."""
+    with database.session() as db:
+        upto = waiting_upto(db)
+    return drain(database, upto=upto) if upto else 0
+
+
+def backlog(db: Session) -> tuple[int, dt.datetime | None]:
+    """(sessions waiting to be counted, when the oldest of them was received)."""
+    count, oldest = db.execute(
+        select(func.count(), func.min(SESSIONS.c.received_at)).where(WAITING)
+    ).one()
+    return int(count), oldest
 
 
 def rebuild(db: Session, batch: int = 20_000) -> int:
-    """Empty the aggregates and recompute them from every accompagnement; returns the number
-    of sessions counted."""
+    """Empty the aggregates and recompute them from every accompagnement, leaving none
+    waiting; returns the number of sessions counted. Runs alone: on PostgreSQL it takes the
+    drain lock and blocks the writing of sessions and beneficiaries until it commits (pushes
+    wait); on SQLite its write transaction does."""
+    if _serialise_drains(db):
+        db.execute(text("LOCK TABLE accompagnement, beneficiary IN SHARE MODE"))
     for table in (STAT_CELL, STAT_AREA, STAT_PERSON, STAT_PERSON_FIRST, STAT_PEOPLE):
         db.execute(delete(table))
-    source = RECORD_TABLES["accompagnement"]
+    source = SESSIONS
     counted = 0
     deltas = Deltas()
     last = ""
@@ -436,4 +635,5 @@ def rebuild(db: Session, batch: int = 20_000) -> int:
         counted += len(rows)
         last = rows[-1]["id"]
         deltas.flush(db)
+    db.execute(update(SESSIONS).where(WAITING).values(uncounted=None))
     return counted

@@ -1,6 +1,7 @@
-"""Aggregate tables of the hub's statistics, maintained in the same transaction as each applied
-sync operation (hub/stats/maintain.py) and rebuildable from the records
-(``carnet-hub rebuild-aggregates``).
+"""Aggregate tables of the hub's statistics: the sum of the contributions of every counted
+session (hub/stats/maintain.py). A pushed session waits flagged ``uncounted`` until the drain
+counts it — in the background while the hub is quiet, and always before anything reads these
+tables — and the tables are rebuildable from the records (``carnet-hub rebuild-aggregates``).
 
 Every contribution is stored twice: under its month (``"2025-03"``) and its year (``"2025"``).
 

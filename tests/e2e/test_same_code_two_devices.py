@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.models.entities import Accompagnement, Beneficiary, BeneficiaryAlias
 from hub.stats.query import Period, hub_figures
 from tests.e2e.harness import Device, HubServer, check_invariants
+from tests.hub.stats.fixtures import counted
 
 CODE = "KRT-4MU"  # "KRT-4MX" of the docs, with its real check character
 ENTITIES = ("accompagnement", "venue", "beneficiary")
@@ -30,7 +31,7 @@ def _live_sessions(device: Device) -> dict[str, str | None]:
 
 
 def _people_on_hub(hub: HubServer) -> int:
-    with hub.db.session() as s:
+    with counted(hub.db) as s:
         return hub_figures(s, Period(2025))["codes"]
 
 

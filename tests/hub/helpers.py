@@ -78,6 +78,19 @@ def session_payload(entity_id: str | None = None, **overrides: Any) -> dict[str,
     return payload
 
 
+def beneficiary_payload(entity_id: str, code: str) -> dict[str, Any]:
+    """A valid beneficiary payload: a follow-up code of the mediator."""
+    stamp = "2025-03-01T09:00:00Z"
+    return {
+        "id": entity_id,
+        "code": code,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "deleted_at": None,
+        "version": 1,
+    }
+
+
 def op(
     payload: dict[str, Any],
     base_version: int = 0,

@@ -64,4 +64,68 @@ def test_hub_record_columns_match_the_desktop_entities():
         desktop = {c.key for c in sa_inspect(cls).column_attrs}
         hub = set(RECORD_TABLES[cls.__tablename__].c.keys())
         assert desktop <= hub, desktop - hub
-        assert hub - desktop == {"mediator_id", "seq", "deleted", "received_at"}
+        hub_only = {"mediator_id", "seq", "deleted", "received_at"}
+        if cls is entities.Accompagnement:
+            hub_only.add("uncounted")  # waiting for the statistics' drain (hub/stats)
+        assert hub - desktop == hub_only
+
+
+def _upgrade_with_a_counted_session(url: str) -> None:
+    """A hub at 0005 holds a session and its aggregates: after the upgrade it is counted
+    (NULL), nothing waits, the aggregates are untouched; the partial index exists."""
+    from hub.db import Database
+    from hub.records import validate_payload
+    from hub.stats.maintain import has_waiting
+    from tests.hub.helpers import session_payload
+
+    engine = create_engine(url)
+    upgrade(engine, "0005_people_counts")
+    with engine.begin() as conn:
+        values = {
+            **validate_payload("accompagnement", "s1", session_payload("s1")),
+            "id": "s1",
+            "mediator_id": "m1",
+            "seq": 1,
+            "version": 1,
+            "deleted": False,
+            "received_at": "2025-03-14 09:00:00",
+        }
+        columns = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        conn.execute(text(f"INSERT INTO accompagnement ({columns}) VALUES ({marks})"), values)
+        conn.execute(
+            text(
+                "INSERT INTO stat_cell (month, mediator_id, commune, tag, dim, value, activities, "
+                "accomp, minutes, individual, workshops, participants, anonymous, ws_returning, "
+                "ws_unknown) VALUES ('2025-03', 'm1', '', '', 'total', 'total', 1, 1, 30, 1, 0, "
+                "0, 1, 0, 0)"
+            )
+        )
+    assert upgrade(engine) is True
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT uncounted FROM accompagnement")).all() == [(None,)]
+        assert conn.execute(text("SELECT activities FROM stat_cell")).all() == [(1,)]
+    indexes = {i["name"] for i in inspect(engine).get_indexes("accompagnement")}
+    assert "ix_accompagnement_uncounted" in indexes
+    engine.dispose()
+    db = Database(url)
+    with db.session() as s:
+        assert not has_waiting(s)
+    db.dispose()
+
+
+def test_upgrade_with_data_counts_existing_sessions_sqlite(tmp_path):
+    _upgrade_with_a_counted_session(f"sqlite:///{tmp_path / 'ancien.db'}")
+
+
+def test_upgrade_with_data_counts_existing_sessions_postgresql(pg_database_url):
+    admin = create_engine(pg_database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS migration_data CASCADE"))
+        conn.execute(text("CREATE SCHEMA migration_data"))
+    try:
+        _upgrade_with_a_counted_session(pg_database_url + "?options=-csearch_path%3Dmigration_data")
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS migration_data CASCADE"))
+        admin.dispose()

@@ -12,21 +12,14 @@ from hub.migrate import upgrade
 from hub.people import person_key
 from hub.stats.query import Period, hub_figures
 from hub.stats.schema import STAT_PERSON
-from tests.hub.helpers import op, push, session_payload
+from tests.hub.helpers import beneficiary_payload, op, push, session_payload
+from tests.hub.stats.fixtures import counted
 
 CODE = "KRT-4MU"
 
 
 def beneficiary(entity_id: str, code: str = CODE) -> dict:
-    stamp = "2025-03-01T09:00:00Z"
-    return {
-        "id": entity_id,
-        "code": code,
-        "created_at": stamp,
-        "updated_at": stamp,
-        "deleted_at": None,
-        "version": 1,
-    }
+    return beneficiary_payload(entity_id, code)
 
 
 def push_ok(client, device, ops: list[dict]) -> None:
@@ -36,13 +29,13 @@ def push_ok(client, device, ops: list[dict]) -> None:
 
 
 def people(hub_db, year: int = 2025) -> tuple[int, int]:
-    with hub_db.session() as s:
+    with counted(hub_db) as s:
         figures = hub_figures(s, Period(year))
     return figures["codes"], figures["codes_returning"]
 
 
 def facts(hub_db) -> dict[str, int]:
-    with hub_db.session() as s:
+    with counted(hub_db) as s:
         rows = s.execute(
             select(STAT_PERSON.c.beneficiary_id, func.sum(STAT_PERSON.c.sessions))
             .where(STAT_PERSON.c.tag == "", func.length(STAT_PERSON.c.month) == 7)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from hub.db import Database
+from hub.stats.maintain import catch_up
 from hub.stats.schema import STAT_AREA, STAT_CELL, STAT_PEOPLE, STAT_PERSON, STAT_PERSON_FIRST
 from tests.hub.helpers import Enrolled, op, push, session_payload
 
@@ -84,6 +88,14 @@ def hand_fixture(client: Any, dev: Enrolled) -> None:
     )
     r = push(client, dev, [op({**deleted, "deleted_at": "2025-06-03T10:00:00Z"}, 1, kind="delete")])
     assert r.json()["results"][0]["status"] == "applied", r.text
+
+
+@contextmanager
+def counted(db: Database) -> Iterator[Session]:
+    """Read the aggregates as the hub's pages do: the sessions waiting counted first."""
+    catch_up(db)
+    with db.snapshot() as s:
+        yield s
 
 
 def aggregates(db: Database) -> dict[str, set[tuple]]:

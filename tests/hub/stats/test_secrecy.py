@@ -10,7 +10,7 @@ from hub.stats.query import Period
 from hub.stats.secrecy import Group, suppress
 from hub.stats.territory import shared_territories
 from tests.hub.helpers import enrol, new_mediator
-from tests.hub.stats.fixtures import individual, push_ok, workshop
+from tests.hub.stats.fixtures import counted, individual, push_ok, workshop
 
 # ---- the engine on its own --------------------------------------------------------------------
 
@@ -153,7 +153,7 @@ def _published(tree: Tree, t) -> tuple[dict, list[Group], set]:
 def test_no_hidden_figure_can_be_recovered_across_the_tree(client, hub_db):
     _adversarial_hub(client, hub_db)
     t = shared_territories()
-    with hub_db.snapshot() as s:
+    with counted(hub_db) as s:
         tree = Tree(s, t, Period(2025), "")
         values, groups, hidden = _published(tree, t)
     small = {c for c in hidden if 0 < values[c] < 5}
@@ -174,7 +174,7 @@ def test_no_hidden_figure_can_be_recovered_across_the_tree(client, hub_db):
 def test_pages_show_the_same_status_for_the_same_figure(client, hub_db):
     _adversarial_hub(client, hub_db)
     t = shared_territories()
-    with hub_db.snapshot() as s:
+    with counted(hub_db) as s:
         dep = build(s, t, Scope("departement", "59"), Period(2025))
         mel = build(s, t, Scope("epci", "200093201"), Period(2025))
         hub = build(s, t, Scope("hub"), Period(2025))
