@@ -38,6 +38,7 @@ from hub.schemas import (
     ResolveResponse,
     StatusResponse,
 )
+from hub.stats.drainer import Drainer
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Hub:
     # Failed logins of hub accounts on the staff JSON API, per client address.
     login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     catalogue_cache: catalogue.CatalogueCache = field(default_factory=catalogue.CatalogueCache)
+    # Counts pushed sessions into the statistics once pushes pause (set while the app runs).
+    drainer: Drainer | None = None
 
 
 def get_hub(request: Request) -> Hub:
@@ -201,6 +204,8 @@ def push(body: PushRequest, request: Request, hub: HubDep, credentials: BearerDe
             .values(last_push_at=now, last_seen_at=now)
         )
     # Committed: only now is the answer sent.
+    if hub.drainer is not None:
+        hub.drainer.pushed()
     _use_epoch(request, hub, outcome.epoch)
     return JSONResponse({"epoch": outcome.epoch, "results": [r.as_wire() for r in outcome.results]})
 

@@ -22,6 +22,7 @@ from hub.middleware import CarnetMiddleware, EpochHolder
 from hub.migrate import upgrade
 from hub.org import ensure_epoch
 from hub.ratelimit import RateLimiter
+from hub.stats.drainer import Drainer
 from hub.training_api import router as training_router
 from hub.web.setup import install_web
 
@@ -88,7 +89,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        drainer = Drainer(db) if settings.stats_drain else None
+        app.state.hub.drainer = drainer
+        if drainer is not None:
+            drainer.start()
         yield
+        if drainer is not None:
+            app.state.hub.drainer = None
+            drainer.stop()
         if owns_db:
             db.dispose()
 

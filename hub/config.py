@@ -54,6 +54,9 @@ class Settings:
     max_reconcile_items: int = 1000
     tombstone_retention_days: int = 180
     supported_protocols: frozenset[int] = field(default_factory=lambda: SUPPORTED_PROTOCOLS)
+    # Count pushed sessions into the statistics in a background thread of the server while
+    # it is quiet (hub/stats/drainer.py); readers of the statistics count what waits anyway.
+    stats_drain: bool = True
 
     @property
     def is_sqlite(self) -> bool:

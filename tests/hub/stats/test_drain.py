@@ -1,6 +1,6 @@
 """Pushed sessions wait uncounted; the drain counts them (hub/stats/maintain.py): each exactly
-once even while pushes edit them, and before anything reads the statistics, on SQLite and
-PostgreSQL."""
+once even while pushes edit them, in the background once pushes pause, and before anything
+reads the statistics, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,16 +8,27 @@ import csv
 import io
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 import hub.stats.maintain as maintain
+from hub.config import Settings
 from hub.db import Database
 from hub.models import utcnow
 from hub.push import Op, apply_batch
+from hub.stats.drainer import Drainer
 from hub.stats.maintain import backlog, catch_up, drain, has_waiting, rebuild
 from tests.hub.helpers import Enrolled, enrol, new_mediator, op, session_payload
 from tests.hub.stats.fixtures import AMIENS, LILLE, ROUBAIX, aggregates
 from tests.hub.web.demo import PASSWORD, build_demo
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # No background drain here: each test decides when the sessions are counted.
+    return Settings(database_url=database_url, data_dir=tmp_path, stats_drain=False)
 
 
 def push_direct(db: Database, device: Enrolled, ops: list[dict[str, Any]]) -> list[str]:
@@ -151,6 +162,45 @@ def test_pushes_and_drains_at_once_count_every_session_once(client, hub_db):
         for w in workers:
             w.join(30)
     assert not errors, errors
+    _assert_exact(hub_db)
+
+
+def test_the_background_drain_counts_once_pushes_pause(device, hub_db):
+    drainer = Drainer(hub_db, quiet=0.3, max_delay=30, poll=0.1)
+    drainer.start()
+    try:
+        push_direct(hub_db, device, [op(p) for p in _sessions(30)])
+        pushed_at = time.monotonic()
+        drainer.pushed()
+        deadline = pushed_at + 20
+        while time.monotonic() < deadline:
+            with hub_db.session() as s:
+                if not has_waiting(s):
+                    break
+            time.sleep(0.02)
+        waited = time.monotonic() - pushed_at
+    finally:
+        drainer.stop()
+    assert drainer.counted == 30
+    assert 0.25 <= waited < 20, waited  # not before the hub was quiet for 0.3 s
+    _assert_exact(hub_db)
+
+
+def test_the_background_drain_does_not_wait_for_ever_while_pushes_go_on(device, hub_db):
+    drainer = Drainer(hub_db, quiet=5.0, max_delay=0.4, poll=0.1)
+    drainer.start()
+    try:
+        counted_meanwhile = 0
+        for round_ in range(25):
+            push_direct(
+                hub_db, device, [op(p) for p in _sessions(4, month=f"2025-0{1 + round_ % 9}")]
+            )
+            drainer.pushed()
+            time.sleep(0.08)
+            counted_meanwhile = drainer.counted
+    finally:
+        drainer.stop()
+    assert counted_meanwhile > 0  # the backlog grew old: counted while pushes went on
     _assert_exact(hub_db)
 
 
