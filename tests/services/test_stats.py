@@ -331,12 +331,24 @@ def _naive(db_path, date_from: D, date_to: D) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("index_share", "slice_rows", "workers", "per_code"),
-    [(1.0, 1, 1, 10**6), (0.0, 1, 3, 0), (0.0, 10**9, 2, 4)],
-    ids=["date-index+code-lookups", "three-rowid-slices+range-scan", "one-scan"],
+    ("index_share", "slice_rows", "workers", "per_code", "cache"),
+    [
+        (1.0, 1, 1, 10**6, False),
+        (0.0, 1, 3, 0, False),
+        (0.0, 10**9, 2, 4, False),
+        (0.0, 1, 2, 10**6, True),
+        (0.0, 1, 1, 0, True),
+    ],
+    ids=[
+        "date-index+code-lookups",
+        "three-rowid-slices+range-scan",
+        "one-scan",
+        "cached-months+cached-codes",
+        "cached-months+code-lookups",
+    ],
 )
 def test_fast_paths_match_a_naive_count(
-    tmp_path, monkeypatch, index_share, slice_rows, workers, per_code
+    tmp_path, monkeypatch, index_share, slice_rows, workers, per_code, cache
 ):
     from app.models.db import make_engine, make_session_factory
     from bench.datagen import generate_notebook
@@ -350,12 +362,16 @@ def test_fast_paths_match_a_naive_count(
     monkeypatch.setattr(stats, "_INDEX_SHARE", index_share)
     monkeypatch.setattr(stats, "_SLICE_ROWS", slice_rows)
     monkeypatch.setattr(stats, "_SESSIONS_PER_CODE", per_code)
+    monkeypatch.setattr(stats, "_CACHED_ROWS_PER_CODE", per_code)
+    monkeypatch.setattr(stats, "_MONTHS_PER_THREAD", 1)
     engine = make_engine(db_path)
-    service = StatsService(make_session_factory(engine), workers=workers)
+    service = StatsService(make_session_factory(engine), workers=workers, cache=cache)
     today = dt.date.today()
     date_from = today - dt.timedelta(days=300)
     try:
         report = service.compute(date_from, today)
+        if cache:  # the months now come from the cache
+            assert service.compute(date_from, today) == report
     finally:
         engine.dispose()
     expected = _naive(db_path, date_from, today)
