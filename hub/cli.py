@@ -314,10 +314,12 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     from hub.org import list_devices
+    from hub.stats.maintain import backlog
 
     def run(db: Database) -> int:
         with db.session() as s:
             devices = list_devices(s)
+            waiting, oldest = backlog(s)
         now = utcnow()
         active = [d for d in devices if d.revoked_at is None]
         stale = [
@@ -332,6 +334,11 @@ def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
             f"{len(stale)} sans contact depuis plus de 7 jours."
         )
         _print(f"Conflits en attente de vérification : {sum(conflicts.values())}")
+        # Pushed sessions wait for the statistics' background drain (hub/stats/maintain.py).
+        line = f"Séances reçues pas encore comptées dans les statistiques : {waiting}"
+        if waiting:
+            line += f" (la plus ancienne reçue {_when(oldest, now)})"
+        _print(line)
         if active:
             _print("")
             _print(

@@ -1,5 +1,5 @@
 """``carnet-hub`` commands of the statistics side: accounts of the pages, partners' tokens,
-rebuilding the aggregates."""
+rebuilding the aggregates or counting the sessions waiting for them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import getpass
 import os
 import secrets
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -99,6 +100,24 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     return int(_with_db(settings, run))
 
 
+def cmd_drain(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.cli import _print, _with_db
+    from hub.stats.maintain import backlog, drain
+
+    def run(db: Any) -> int:
+        started = time.perf_counter()
+        counted = drain(db)
+        elapsed = time.perf_counter() - started
+        with db.session() as s:
+            left, _oldest = backlog(s)
+        _print(f"Séances comptées dans les statistiques : {counted} ({elapsed:.1f} s).")
+        if left:
+            _print(f"Reçues pendant ce temps, en attente : {left}.")
+        return 0
+
+    return int(_with_db(settings, run))
+
+
 def add_commands(add: Callable[[str, str, Callable[..., int]], argparse.ArgumentParser]) -> None:
     p = add(
         "create-user",
@@ -122,4 +141,9 @@ def add_commands(add: Callable[[str, str, Callable[..., int]], argparse.Argument
         "rebuild-aggregates",
         "recalculer les agrégats statistiques à partir des séances",
         cmd_rebuild,
+    )
+    add(
+        "drain-aggregates",
+        "compter maintenant dans les statistiques les séances reçues qui attendent",
+        cmd_drain,
     )

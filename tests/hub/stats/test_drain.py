@@ -234,3 +234,14 @@ def test_a_stats_page_right_after_a_push_shows_the_pushed_sessions(client, hub_d
     assert api["indicateurs"]["activities"] == api_before["indicateurs"]["activities"] + 10
     with hub_db.session() as s:
         assert not has_waiting(s)
+
+
+def test_health_shows_the_backlog_and_drain_aggregates_counts_it(cli, device, hub_db):
+    push_direct(hub_db, device, [op(p) for p in _sessions(9)])
+    code, out, _ = cli("health")
+    assert code == 0 and "pas encore comptées dans les statistiques : 9" in out
+    code, out, _ = cli("drain-aggregates")
+    assert code == 0 and "Séances comptées dans les statistiques : 9" in out
+    code, out, _ = cli("health")
+    assert "pas encore comptées dans les statistiques : 0" in out
+    _assert_exact(hub_db)
