@@ -44,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     from app.ui.application import run
     from app.ui.startup_probe import arm
 
-    _probe = arm()  # CARNET_EXIT_WHEN_SHOWN=1: time the start-up, then quit (benchmarks)
-    return run(resolve_data_dir(args.data_dir), log_file, args.lang)
+    probe = arm()  # CARNET_EXIT_WHEN_SHOWN=1: time the start-up, then quit (benchmarks)
+    return run(resolve_data_dir(args.data_dir), log_file, args.lang, probe.watch if probe else None)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -290,8 +291,14 @@ def _read_only_error(folder: Path, exc: OSError) -> StorageError:
     )
 
 
-def run(data_dir: Path, log_file: Path, lang: str | None) -> int:
-    """Start the desktop application; returns the process exit code."""
+def run(
+    data_dir: Path,
+    log_file: Path,
+    lang: str | None,
+    on_window: Callable[[MainWindow], None] | None = None,
+) -> int:
+    """Start the desktop application; returns the process exit code. ``on_window`` is called
+    with each new main window, shown but not yet painted (the start-up probe)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setOrganizationName(APP_NAME)
@@ -306,6 +313,8 @@ def run(data_dir: Path, log_file: Path, lang: str | None) -> int:
     context = AppContext(data_dir, log_file, ProfileRegistry(data_dir))
     controller = AppController(context)
     controller.sig_exit.connect(app.exit)
+    if on_window is not None:
+        controller.sig_window_changed.connect(on_window)
     QTimer.singleShot(0, controller.start)
     try:
         code = app.exec()
