@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.models.base import Base, utcnow
 from app.models.beneficiary_merge import BeneficiaryMerger
-from app.models.entities import OutboxEntry, SyncState
+from app.models.entities import Beneficiary, BeneficiaryAlias, OutboxEntry, SyncState
 from app.models.ids import new_id
 from app.models.payloads import (
     SYNCED_ENTITIES,
@@ -984,19 +984,26 @@ class SyncEngine:
     ) -> None:
         known = [c for c in changes if c.entity in SYNCED_ENTITIES]
         ids = [c.entity_id for c in known]
-        busy = set(
-            db.scalars(
-                select(OutboxEntry.entity_id).where(
-                    OutboxEntry.state.in_(UNSENT), OutboxEntry.entity_id.in_(ids)
+        busy: set[str] = set()
+        held: dict[str, SyncDeferred] = {}
+        for chunk in _chunks(ids, 500):
+            busy.update(
+                db.scalars(
+                    select(OutboxEntry.entity_id).where(
+                        OutboxEntry.state.in_(UNSENT), OutboxEntry.entity_id.in_(chunk)
+                    )
                 )
             )
-        )
+            for deferred in db.scalars(
+                select(SyncDeferred).where(SyncDeferred.entity_id.in_(chunk))
+            ):
+                held[deferred.entity_id] = deferred
+        fresh, known = _split_fresh(db, known, busy, held)
+        _insert_fresh(db, fresh, pass_no)
+        report.pulled += len(fresh)
+        ids = [c.entity_id for c in known]
         bases = _base_rows(db, ids)
         rows = _load_rows(db, [(c.entity, c.entity_id) for c in known])
-        held = {
-            d.entity_id: d
-            for d in db.scalars(select(SyncDeferred).where(SyncDeferred.entity_id.in_(ids)))
-        }
         merger = BeneficiaryMerger(db)
         for change in known:
             base = bases.get(change.entity_id)
@@ -1356,6 +1363,121 @@ def _acknowledge_plain(
             .values(version=bindparam("b_version")),
             values,
         )
+
+
+def _split_fresh(
+    db: Session,
+    changes: list[wire.PullChange],
+    busy: set[str],
+    held: dict[str, SyncDeferred],
+) -> tuple[list[wire.PullChange], list[wire.PullChange]]:
+    """Split a page: (fresh, others). Fresh: a live record this device has never held (no
+    row, no base, nothing pending or held back), that no merge can touch (a follow-up code
+    no other live row holds, a session not pointing at a merged-away person) and that points
+    at no record of the others (foreign keys). A new laptop's first pull is all fresh: those
+    go in with a few bulk inserts; the others take the careful path, in seq order."""
+    candidates = [
+        c
+        for c in changes
+        if c.entity in _PLAIN_ENTITIES
+        and not c.deleted
+        and c.entity_id not in busy
+        and c.entity_id not in held
+    ]
+    if not candidates:
+        return [], changes
+    by_entity: dict[str, list[str]] = {}
+    for c in candidates:
+        by_entity.setdefault(c.entity, []).append(c.entity_id)
+    taken: set[str] = set()
+    for entity, entity_ids in by_entity.items():
+        table = _table(entity)
+        for chunk in _chunks(entity_ids, 500):
+            taken.update(db.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+            taken.update(
+                db.scalars(select(SyncBase.entity_id).where(SyncBase.entity_id.in_(chunk)))
+            )
+    codes: dict[str, int] = {}
+    for c in candidates:
+        if c.entity == "beneficiary" and isinstance(c.payload.get("code"), str):
+            codes[c.payload["code"]] = codes.get(c.payload["code"], 0) + 1
+    clashing = {code for code, n in codes.items() if n > 1}
+    for chunk in _chunks(list(codes), 500):
+        clashing.update(
+            db.scalars(
+                select(Beneficiary.code).where(
+                    Beneficiary.code.in_(chunk), Beneficiary.deleted_at.is_(None)
+                )
+            )
+        )
+    aliases = set(db.scalars(select(BeneficiaryAlias.alias_id)))
+    fresh_ids = set()
+    for c in candidates:
+        if c.entity_id in taken:
+            continue
+        if c.entity == "beneficiary" and c.payload.get("code") in clashing:
+            continue
+        if c.entity == "accompagnement" and c.payload.get("beneficiary_id") in aliases:
+            continue
+        fresh_ids.add(c.entity_id)
+    # A fresh row must not point at a row of this page that takes the careful path (it is
+    # written after the fresh ones): until no such row is left.
+    page_ids = {c.entity_id for c in changes}
+    while True:
+        moved = {
+            c.entity_id
+            for c in candidates
+            if c.entity_id in fresh_ids
+            and any(
+                (ref := c.payload.get(name)) in page_ids and ref not in fresh_ids
+                for name in _REFS[c.entity]
+            )
+        }
+        if not moved:
+            break
+        fresh_ids -= moved
+    fresh = [c for c in changes if c.entity_id in fresh_ids]
+    return fresh, [c for c in changes if c.entity_id not in fresh_ids]
+
+
+def _insert_fresh(db: Session, fresh: list[wire.PullChange], pass_no: int) -> None:
+    """Insert fresh records (see _split_fresh) and their bases, in foreign-key order."""
+    if not fresh:
+        return
+    db.flush()
+    for entity in SYNCED_ENTITIES:
+        values = [
+            {**_typed_values(entity, c.payload), "id": c.entity_id, "version": c.version}
+            for c in fresh
+            if c.entity == entity
+        ]
+        if values:
+            db.execute(insert(_table(entity)), values)
+    db.execute(
+        insert(SyncBase.__table__),
+        [
+            {"entity_id": c.entity_id, "entity": c.entity, "version": c.version, "pass_no": pass_no}
+            for c in fresh
+        ],
+    )
+
+
+def _table(entity: str) -> Table:
+    table = SYNCED_ENTITIES[entity].__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# Columns of each plain entity that point at another record (foreign keys).
+_REFS: dict[str, tuple[str, ...]] = {
+    name: tuple(sorted({fk.parent.name for fk in _table(name).foreign_keys}))
+    for name in SYNCED_ENTITIES
+}
+
+
+def _typed_values(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload's known columns, typed for the table (payload_values, by column name)."""
+    return payload_values(SYNCED_ENTITIES[entity], payload)
 
 
 def _busy_ids(db: Session) -> set[str]:
