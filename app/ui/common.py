@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QWidget
 
 from app.ui.widgets import style
 
@@ -40,3 +43,25 @@ def setup_read_only_table(
         table.setWordWrap(False)
     if hasattr(table, "setShowGrid"):
         table.setShowGrid(False)
+
+
+class _AfterFirstPaint(QObject):
+    def __init__(self, widget: QWidget, callback: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            # Once the paint pass is over (children paint after their parent).
+            QTimer.singleShot(0, self._callback)
+            self.deleteLater()
+        return False
+
+
+def after_first_paint(widget: QWidget, callback: Callable[[], object]) -> None:
+    """Call ``callback`` once ``widget`` has been painted for the first time: the start-up reads
+    of background threads then do not compete with the first paint for the processor and the
+    interpreter."""
+    _AfterFirstPaint(widget, callback)

@@ -26,6 +26,7 @@ from app import __version__
 from app.models.errors import StorageError
 from app.services.notebook import Notebook
 from app.services.quick_read import NEW_SESSION_KEY, SessionFilter
+from app.ui.common import after_first_paint
 from app.ui.context import AppContext
 from app.ui.errors import storage_error_box
 from app.ui.icons import icon
@@ -104,10 +105,11 @@ class MainWindow(QMainWindow):
         self.sessions_view.sig_count_changed.connect(self._on_count_changed)
         self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
 
-        # The tags come from a scan of every session: read on a worker, the list meanwhile.
+        # The tags come from a scan of every session: read on a worker once the window has
+        # been painted, the list meanwhile.
         self.sessions_view.filter_bar.reload_choices(self.notebook.reader.venues(), [])
         self._sig_tags_loaded.connect(self._on_tags_loaded, Qt.ConnectionType.QueuedConnection)
-        QTimer.singleShot(0, self._load_tags_in_background)
+        after_first_paint(self, self._load_tags_in_background)
         self.update_title()
         self._on_count_changed(self.sessions_view.model.rowCount())
         self._update_pending()

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from app.models import referentiels as ref
 from app.services.quick_read import SessionFilter, SessionLister, SessionRow, VenueInfo
-from app.ui.common import setup_read_only_table
+from app.ui.common import after_first_paint, setup_read_only_table
 from app.ui.formatting import format_date, format_duration, theme_labels
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,8 @@ class SessionsTableModel(QAbstractTableModel):
         self._generation = 0
         self._progressive_next = False
         self._loading_generation: int | None = None
+        # The query of the ids past the first page, until load_rest() starts it.
+        self._rest_query: tuple[int, SessionFilter, str, bool] | None = None
         self._sig_rest_loaded.connect(self._on_rest_loaded, Qt.ConnectionType.QueuedConnection)
         # SQLite row numbers of the rows, in order: 8 bytes each, ids come with the pages.
         self._keys: array[int] = array("q")
@@ -130,17 +132,20 @@ class SessionsTableModel(QAbstractTableModel):
         """Run the query again (after a filter change, a save or a delete)."""
         key = SORT_KEYS[self._sort_column] or "date"
         self._generation += 1
+        self._rest_query = None
         if self._progressive_next:
             # The very first load shows the newest page at once; the other ids arrive from a
-            # worker thread a moment later, so the window appears without waiting for them.
+            # worker thread started by load_rest(), so the window appears without waiting.
             self._progressive_next = False
             keys = self._sessions.list_rowids(self._filter, key, self._descending, limit=PAGE_SIZE)
             complete = len(keys) < PAGE_SIZE
             if not complete:
-                self._load_rest(self._generation, self._filter, key, self._descending)
+                self._loading_generation = self._generation
+                self._rest_query = (self._generation, self._filter, key, self._descending)
         else:
             keys = self._sessions.list_rowids(self._filter, key, self._descending)
             complete = True
+            self._loading_generation = None
         self.beginResetModel()
         self._keys = keys
         self._pages.clear()
@@ -154,11 +159,17 @@ class SessionsTableModel(QAbstractTableModel):
         return self._loading_generation is None
 
     def load_progressively(self) -> None:
-        """Make the next reload show its first page at once and fetch the rest on a thread."""
+        """Make the next reload show its first page at once; ``load_rest`` then fetches the
+        other ids on a thread."""
         self._progressive_next = True
 
+    def load_rest(self) -> None:
+        """Start reading the ids past the first page, if the last reload left them to read."""
+        if self._rest_query is not None:
+            query, self._rest_query = self._rest_query, None
+            self._load_rest(*query)
+
     def _load_rest(self, generation: int, flt: SessionFilter, key: str, descending: bool) -> None:
-        self._loading_generation = generation
 
         def work() -> None:
             keys: array[int] | None
@@ -543,9 +554,11 @@ class SessionsView(QWidget):
         self.filter_bar.sig_filter_changed.connect(self._on_filter_changed)
         header.sortIndicatorChanged.connect(self._on_sort_indicator)
         self.model.sig_reloaded.connect(self._on_reloaded)
-        # Enabling sorting runs the first query (date, newest first), page first.
+        # Enabling sorting runs the first query (date, newest first), page first; the rest of
+        # the ids is read once the list has been painted.
         self.model.load_progressively()
         self.table.setSortingEnabled(True)
+        after_first_paint(self, self.model.load_rest)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self.sig_selection_changed)
         self.model.modelReset.connect(self.sig_selection_changed)
