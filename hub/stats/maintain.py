@@ -37,7 +37,6 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, delete, func, select, text, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models import referentiels as ref
@@ -212,15 +211,19 @@ class Deltas:
         # Each contribution goes to its month ("2025-03") and to its year ("2025"): the hub
         # publishes whole years, read from the year rows (twelve times fewer).
         periods = (fp.month, fp.month[:4])
+        scaled = [
+            (dim, value, [(i, sign * v) for i, v in enumerate(vector) if v])
+            for dim, value, vector in fp.cells
+        ]
+        cells, by_area, mediator = self.cells, self.areas, fp.mediator
         for tag in tags:
-            for dim, value, vector in fp.cells:
-                changes = [(i, sign * v) for i, v in enumerate(vector) if v]
+            for dim, value, changes in scaled:
                 for period in periods:
-                    target = self.cells[(period, fp.mediator, commune, tag, dim, value)]
+                    target = cells[(period, mediator, commune, tag, dim, value)]
                     for i, v in changes:
                         target[i] += v
                     for level, code in areas:
-                        target = self.areas[(level, code, period, tag, dim, value)]
+                        target = by_area[(level, code, period, tag, dim, value)]
                         for i, v in changes:
                             target[i] += v
         beneficiary = fp.beneficiary
@@ -234,49 +237,19 @@ class Deltas:
 
     def flush(self, db: Session) -> None:
         dialect = db.get_bind().dialect.name
-        cells = [
-            {
-                **dict(
-                    zip(("month", "mediator_id", "commune", "tag", "dim", "value"), k, strict=True)
-                ),
-                **dict(zip(MEASURES, v, strict=True)),
-            }
-            for k, v in sorted(self.cells.items())
-            if any(v)
-        ]
-        areas = [
-            {
-                **dict(zip(("level", "code", "month", "tag", "dim", "value"), k, strict=True)),
-                "parent": self.area_parent.get((k[0], k[1]), ""),
-                **dict(zip(MEASURES, v, strict=True)),
-            }
-            for k, v in sorted(self.areas.items())
-            if any(v)
-        ]
+        # Rows as tuples in each table's column order (hub/stats/schema.py), zero rows left out.
+        cells = [(*k, *v) for k, v in self.cells.items() if any(v)]
+        parent = self.area_parent
+        areas = [(*k, parent.get((k[0], k[1]), ""), *v) for k, v in self.areas.items() if any(v)]
         _upsert_add(db, dialect, STAT_CELL, cells, MEASURES)
         _upsert_add(db, dialect, STAT_AREA, areas, MEASURES)
         persons = []
         # A person is a (mediator, code), not a beneficiary id (hub/people.py).
         facts, people = by_person(db, self.persons, self.beneficiaries)
-        for key, n in sorted(facts.items()):
-            if not n:
-                continue
-            piece, dep = self.person_place.get(key[3], ("", ""))
-            persons.append(
-                {
-                    **dict(
-                        zip(
-                            ("beneficiary_id", "month", "mediator_id", "commune", "tag"),
-                            key,
-                            strict=True,
-                        )
-                    ),
-                    "piece": piece,
-                    "departement": dep,
-                    "sessions": n,
-                }
-            )
-        touched = sorted({str(p["beneficiary_id"]) for p in persons})
+        for key, n in facts.items():
+            if n:
+                persons.append((*key, *self.person_place.get(key[3], ("", "")), n))
+        touched = sorted({str(p[0]) for p in persons})
         recount_people(db, touched, -1)
         _upsert_add(db, dialect, STAT_PERSON, persons, ("sessions",))
         if people:
@@ -289,25 +262,27 @@ class Deltas:
 
 
 def _upsert_add(
-    db: Session, dialect: str, table: Table, rows: list[dict[str, Any]], measures: Iterable[str]
+    db: Session, dialect: str, table: Table, rows: list[tuple[Any, ...]], measures: Iterable[str]
 ) -> None:
-    """Add ``rows``' measures to the stored rows (inserted when missing), in key order.
+    """Add ``rows``' measures to the stored rows (inserted when missing). A row is a tuple of
+    the table's columns in order. Rows are written in key order, so that concurrent writers
+    lock them in the same order.
 
-    PostgreSQL: the rows go by COPY into a temporary table, then one ``INSERT … SELECT … ON
-    CONFLICT`` (an executemany would cost a statement per row). SQLite: executemany (sqlite3
-    loops in C)."""
+    PostgreSQL: the rows go by COPY into a temporary table, then one ``INSERT … SELECT …
+    ORDER BY … ON CONFLICT`` (an executemany would cost a statement per row). SQLite: one
+    executemany of the driver (sqlite3 loops in C; the only writer, no order needed)."""
     if not rows:
         return
-    keys = [c.name for c in table.primary_key.columns]
+    keys = ", ".join(c.name for c in table.primary_key.columns)
+    columns = ", ".join(c.name for c in table.columns)
+    updates = ", ".join(f"{m} = {table.name}.{m} + excluded.{m}" for m in measures)
+    upsert = f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
     if dialect != "postgresql":
-        stmt = sqlite_insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={m: table.c[m] + getattr(stmt.excluded, m) for m in measures},
+        marks = ", ".join("?" for _ in table.columns)
+        db.connection().exec_driver_sql(
+            f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) {upsert}", rows
         )
-        db.execute(stmt, rows)
         return
-    names = [c.name for c in table.columns]
     scratch = f"tmp_{table.name}"
     db.execute(
         text(
@@ -318,15 +293,13 @@ def _upsert_add(
     db.execute(text(f"DELETE FROM {scratch}"))
     driver = db.connection().connection.driver_connection
     assert driver is not None
-    columns = ", ".join(names)
     with driver.cursor() as cursor:
         with cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row.get(name, 0 if name in measures else "") for name in names])
-        updates = ", ".join(f"{m} = {table.name}.{m} + excluded.{m}" for m in measures)
+                copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {scratch} "
-            f"ORDER BY {', '.join(keys)} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            f"ORDER BY {keys} {upsert}"
         )
 
 
@@ -411,19 +384,7 @@ def recount_people(db: Session, persons: list[str], sign: int) -> None:
                 target = counts[(level, code, row.month, row.tag, parent)]
                 target[0] += sign
                 target[1] += sign * returning
-    rows_out = [
-        {
-            "level": k[0],
-            "code": k[1],
-            "period": k[2],
-            "tag": k[3],
-            "parent": k[4],
-            "persons": v[0],
-            "returned": v[1],
-        }
-        for k, v in sorted(counts.items())
-        if any(v)
-    ]
+    rows_out = [(*k, *v) for k, v in counts.items() if any(v)]
     _upsert_add(db, db.get_bind().dialect.name, STAT_PEOPLE, rows_out, ("persons", "returned"))
 
 
