@@ -4,6 +4,7 @@ window. Everything the widgets use is built here and handed to them (no globals)
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 
@@ -29,6 +30,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # No cyclic garbage collection during the start (imports, Qt's types, the window: much is
+    # allocated, little is garbage); app.ui.application.run resumes it once the window shows.
+    gc.disable()
     args = parse_args(argv)
     from pathlib import Path
 

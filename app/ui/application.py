@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
@@ -18,6 +19,7 @@ from app.models.migrate import check_writable
 from app.paths import resource_path
 from app.services.notebook import Notebook, open_notebook
 from app.services.profiles import ProfileRegistry
+from app.ui.common import after_first_paint
 from app.ui.context import AppContext
 from app.ui.errors import ErrorReporter, storage_error_box
 from app.ui.i18n import install_translators
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 
 # The user reads the window for a moment before acting: that is when the rest loads.
 WARM_UP_DELAY_MS = 150
+# app.__main__ pauses the garbage collector during the start; it resumes once the first main
+# window is painted, or after this delay when the start asks something first (profile, PIN).
+GC_RESUME_MS = 2000
 
 EXIT_STORAGE_ERROR = 2
 
@@ -315,6 +320,9 @@ def run(
     controller.sig_exit.connect(app.exit)
     if on_window is not None:
         controller.sig_window_changed.connect(on_window)
+    if not gc.isenabled():
+        controller.sig_window_changed.connect(lambda window: after_first_paint(window, gc.enable))
+        QTimer.singleShot(GC_RESUME_MS, gc.enable)
     QTimer.singleShot(0, controller.start)
     try:
         code = app.exec()
