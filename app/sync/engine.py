@@ -28,6 +28,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -574,30 +575,54 @@ class SyncEngine:
 
     # ==== push ===================================================================================
     def _push_all(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        """Send the stored batches, then the outbox, batch after batch. While the hub works
+        on one batch, the next one is prepared (stored, its entries in flight) from records
+        that are not in the batch on the wire, so the device and the hub work at the same
+        time; results are still applied one batch after the other, in order."""
         with self._sf() as db:
             total = db.scalar(select(func.count()).where(OutboxEntry.state.in_(UNSENT))) or 0
         done = 0
-        while True:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carnet-push") as wire_thread:
             self._check_cancel()
-            batch = self._stored_batch() or self._build_batch()
-            if batch is None:
-                return
-            if progress:
-                progress(
-                    SyncProgress(
-                        "push", done, total, f"Envoi au hub : {done} / {total} modifications"
+            batch = self._next_batch(None)
+            while batch is not None:
+                if progress:
+                    progress(
+                        SyncProgress(
+                            "push", done, total, f"Envoi au hub : {done} / {total} modifications"
+                        )
                     )
+                sent = wire_thread.submit(
+                    self._call, partial(self._transport.push, batch.body.encode()), report
                 )
-            response = self._call(partial(self._transport.push, batch.body.encode()), report)
-            self._checkpoint("push.response_received")
-            done += self._apply_results(batch, response, report)
-            report.batches += 1
-            self._checkpoint("push.results_applied")
-            self._check_epoch(response.epoch, report, progress)
+                try:
+                    upcoming = self._next_batch(batch)
+                except BaseException:
+                    wait([sent])  # the request ends before the error goes up
+                    raise
+                response = sent.result()
+                self._checkpoint("push.response_received")
+                done += self._apply_results(batch, response, report)
+                report.batches += 1
+                self._checkpoint("push.results_applied")
+                self._check_epoch(response.epoch, report, progress)
+                self._check_cancel()
+                batch = upcoming or self._next_batch(None)
 
-    def _stored_batch(self) -> _Batch | None:
+    def _next_batch(self, on_the_wire: _Batch | None) -> _Batch | None:
+        """The next batch to send, other than ``on_the_wire`` and without its records."""
+        if on_the_wire is None:
+            return self._stored_batch() or self._build_batch()
+        return self._stored_batch(skip=on_the_wire.batch_id) or self._build_batch(
+            {op.entity_id for op in on_the_wire.ops}
+        )
+
+    def _stored_batch(self, skip: str | None = None) -> _Batch | None:
         with self._sf() as db:
-            stored = db.scalars(select(SyncBatch).order_by(SyncBatch.created_at)).first()
+            query = select(SyncBatch).order_by(SyncBatch.created_at)
+            if skip is not None:
+                query = query.where(SyncBatch.batch_id != skip)
+            stored = db.scalars(query).first()
             if stored is None:
                 return None
             batch = _Batch(stored.batch_id, stored.body)
@@ -605,9 +630,10 @@ class SyncEngine:
         batch.ops = request.ops
         return batch
 
-    def _build_batch(self) -> _Batch | None:
+    def _build_batch(self, busy: set[str] | None = None) -> _Batch | None:
         """Group pending entries by record, store the batch and mark its entries in flight, in
-        one transaction. Returns None when nothing is pending."""
+        one transaction. Returns None when nothing is pending (records in ``busy``, on the
+        wire now, wait for a later batch)."""
         with self._sf.begin() as db:
             while True:
                 entries = list(
@@ -622,12 +648,16 @@ class SyncEngine:
                     return None
                 groups: dict[str, list[Any]] = {}
                 for entry in entries:
+                    if busy and entry.entity_id in busy:
+                        continue
                     group = groups.get(entry.entity_id)
                     if group is None:
                         if len(groups) >= self.max_batch_ops:
                             continue
                         groups[entry.entity_id] = group = []
                     group.append(entry)
+                if not groups:
+                    return None  # all of them wait for the batch on the wire
                 bases = _bases(db, groups)
                 ops: list[wire.PushOp] = []
                 members: list[list[Any]] = []

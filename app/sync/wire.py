@@ -8,6 +8,7 @@ the engine.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -57,8 +58,11 @@ class WireFormatError(ValueError):
 # ---- gzip ---------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=2)
 def gzip_bytes(data: bytes, level: int = 6) -> bytes:
-    """Deterministic gzip (no timestamp), so the same batch gives the same bytes."""
+    """Deterministic gzip (no timestamp), so the same batch gives the same bytes. The last
+    results are kept: the engine sizes a batch by compressing it, then the transport sends
+    those same bytes."""
     return gzip.compress(data, compresslevel=level, mtime=0)
 
 
