@@ -296,6 +296,15 @@ def _read_only_error(folder: Path, exc: OSError) -> StorageError:
     )
 
 
+def resume_gc() -> None:
+    """End the start's pause of the garbage collector. What the start built (modules, classes,
+    the window) lives as long as Carnet, and it left almost no garbage (about a hundred
+    objects): it moves to the permanent generation, so no collection ever scans it again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def run(
     data_dir: Path,
     log_file: Path,
@@ -321,8 +330,8 @@ def run(
     if on_window is not None:
         controller.sig_window_changed.connect(on_window)
     if not gc.isenabled():
-        controller.sig_window_changed.connect(lambda window: after_first_paint(window, gc.enable))
-        QTimer.singleShot(GC_RESUME_MS, gc.enable)
+        controller.sig_window_changed.connect(lambda window: after_first_paint(window, resume_gc))
+        QTimer.singleShot(GC_RESUME_MS, resume_gc)
     QTimer.singleShot(0, controller.start)
     try:
         code = app.exec()

@@ -270,6 +270,7 @@ def test_corrupt_profile_when_switching_keeps_the_current_one(qtbot, controller,
 
 RUN_SCRIPT = textwrap.dedent(
     """
+    import gc
     import sys
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -284,6 +285,7 @@ RUN_SCRIPT = textwrap.dedent(
                 return
         window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
         print("TITLE:", window.windowTitle())
+        print("GC:", gc.isenabled())  # paused by main() for the start, back once painted
         window.close()
 
     QTimer.singleShot(1500, answer)
@@ -311,6 +313,7 @@ def test_python_m_app_starts_and_stops(tmp_path: Path):
     result = run_carnet(tmp_path, data_dir)
     assert result.returncode == 0, result.stderr
     assert "TITLE: Carnet — Alice" in result.stdout
+    assert "GC: True" in result.stdout
     assert (tmp_path / "carnet.log").exists()
     assert ProfileRegistry(data_dir).last_used == alice
 
