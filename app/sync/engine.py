@@ -596,7 +596,9 @@ class SyncEngine:
                     self._call, partial(self._transport.push, batch.body.encode()), report
                 )
                 try:
-                    upcoming = self._next_batch(batch)
+                    # (A batch that is not full took everything pending: nothing to prepare.)
+                    full = len(batch.ops) >= self.max_batch_ops
+                    upcoming = self._next_batch(batch) if full else None
                 except BaseException:
                     wait([sent])  # the request ends before the error goes up
                     raise
