@@ -1,7 +1,8 @@
 """Tables of the sync engine's bookkeeping (the outbox itself is in entities.py).
 
-- ``sync_batch``: the one batch in flight, stored before it is sent, so that after a failure or a
-  crash the *same* bytes are sent again (the hub answers "duplicate" for what it already applied).
+- ``sync_batch``: the batches not answered yet (the one on the wire and the next one, prepared
+  meanwhile), stored before they are sent, so that after a failure or a crash the *same* bytes
+  are sent again, oldest first (the hub answers "duplicate" for what it already applied).
 - ``sync_base``: for each record the hub knows, the last hub version whose content this device
   holds exactly; the next change of the record is sent as based on it. ``pass_no`` marks the rows
   seen during a full re-pull (to drop rows whose tombstone the hub has purged).

@@ -621,7 +621,7 @@ class SyncEngine:
 
     def _stored_batch(self, skip: str | None = None) -> _Batch | None:
         with self._sf() as db:
-            query = select(SyncBatch).order_by(SyncBatch.created_at)
+            query = select(SyncBatch).order_by(SyncBatch.created_at, SyncBatch.batch_id)
             if skip is not None:
                 query = query.where(SyncBatch.batch_id != skip)
             stored = db.scalars(query).first()
