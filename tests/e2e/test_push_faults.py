@@ -50,6 +50,49 @@ def test_kill_during_upload_resends_the_same_batch_and_nothing_doubles(hub, make
     check_invariants(hub, [a])
 
 
+@pytest.mark.parametrize("nth", [2, 3])
+def test_kill_while_the_next_batch_is_prepared_loses_and_doubles_nothing(hub, make_device, nth):
+    """The next batch is stored while the previous one is on the wire: a kill at that moment
+    leaves two stored batches (one maybe applied by the hub), resent oldest first."""
+    mediator, (a,) = _enrolled(hub, make_device, "a")
+    ids = [a.record(notes=f"séance {i}") for i in range(45)]  # venue + 45: five batches
+    a.restart(checkpoint=CrashAt("push.batch_stored", nth), max_batch_ops=10)
+    with pytest.raises(SimulatedCrash):
+        a.sync()
+    sent_before = [json.loads(body)["batch_id"] for body in a.transport.bodies]
+    assert len(sent_before) == nth - 1  # the batch on the wire when the next one was stored
+    a.restart(max_batch_ops=10)
+    report = a.sync()
+    resent = [json.loads(body)["batch_id"] for body in a.transport.bodies]
+    assert resent[0] == sent_before[-1]  # the unanswered batch goes first, then the stored one
+    assert resent[1] not in sent_before
+    assert report.duplicate == 10  # the hub had applied it: nothing applied twice
+    assert set(hub.records(mediator)) == set(ids)
+    assert len(hub.applied_ops(mediator)) == 46
+    check_invariants(hub, [a])
+
+
+def test_a_record_changed_while_its_batch_is_on_the_wire_waits_for_the_answer(hub, make_device):
+    mediator, (a,) = _enrolled(hub, make_device, "a")
+    ids = [a.record(notes=f"séance {i}") for i in range(25)]
+    a.restart(max_batch_ops=10)
+
+    def edit_first() -> None:
+        if len(a.transport.bodies) == 1:
+            a.edit(ids[0], notes="corrigée pendant l'envoi")
+
+    a.transport.before["push"] = edit_first
+    a.sync()
+    bodies = [json.loads(body) for body in a.transport.bodies]
+    batches_with_first = [
+        i for i, body in enumerate(bodies) if ids[0] in {op["entity_id"] for op in body["ops"]}
+    ]
+    # Sent twice (creation, then the edit), never in two batches on the wire at once.
+    assert len(batches_with_first) == 2 and batches_with_first[1] >= 2
+    assert hub.records(mediator)[ids[0]]["notes"] == "corrigée pendant l'envoi"
+    check_invariants(hub, [a])
+
+
 @pytest.mark.parametrize("fault", ["drop_response", "drop_request", "reset"])
 def test_lost_request_or_response_is_retried_unchanged(any_hub, make_device, fault):
     hub = any_hub
