@@ -28,7 +28,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -575,41 +575,59 @@ class SyncEngine:
 
     # ==== push ===================================================================================
     def _push_all(self, report: SyncReport, progress: ProgressCallback | None) -> None:
-        """Send the stored batches, then the outbox, batch after batch. While the hub works
-        on one batch, the next one is prepared (stored, its entries in flight) from records
-        that are not in the batch on the wire, so the device and the hub work at the same
-        time; results are still applied one batch after the other, in order."""
+        """Send the stored batches, then the outbox, batch after batch, one request at a time.
+        The device and the hub work at the same time: while the hub applies a batch, the next
+        one is prepared (stored, its entries in flight) from records that are not on the
+        wire, and it is sent as soon as the answer arrives, before that answer is applied.
+        Results are still applied one batch after the other, in order."""
         with self._sf() as db:
             total = db.scalar(select(func.count()).where(OutboxEntry.state.in_(UNSENT))) or 0
         done = 0
+
+        def send(batch: _Batch) -> Future[wire.PushResponse]:
+            if progress:
+                progress(
+                    SyncProgress(
+                        "push", done, total, f"Envoi au hub : {done} / {total} modifications"
+                    )
+                )
+            return wire_thread.submit(
+                self._call, partial(self._transport.push, batch.body.encode()), report
+            )
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carnet-push") as wire_thread:
             self._check_cancel()
             batch = self._next_batch(None)
-            while batch is not None:
-                if progress:
-                    progress(
-                        SyncProgress(
-                            "push", done, total, f"Envoi au hub : {done} / {total} modifications"
-                        )
-                    )
-                sent = wire_thread.submit(
-                    self._call, partial(self._transport.push, batch.body.encode()), report
-                )
+            if batch is None:
+                return
+            on_the_wire = send(batch)
+            while True:
+                upcoming: _Batch | None = None
+                next_on_the_wire: Future[wire.PushResponse] | None = None
                 try:
                     # (A batch that is not full took everything pending: nothing to prepare.)
-                    full = len(batch.ops) >= self.max_batch_ops
-                    upcoming = self._next_batch(batch) if full else None
+                    if len(batch.ops) >= self.max_batch_ops:
+                        upcoming = self._next_batch(batch)
+                    response = on_the_wire.result()
+                    self._checkpoint("push.response_received")
+                    if upcoming is not None:
+                        next_on_the_wire = send(upcoming)
+                    done += self._apply_results(batch, response, report)
+                    report.batches += 1
+                    self._checkpoint("push.results_applied")
+                    self._check_epoch(response.epoch, report, progress)
+                    self._check_cancel()
                 except BaseException:
-                    wait([sent])  # the request ends before the error goes up
+                    # Requests end before the error goes up (their batches stay stored).
+                    wait([f for f in (on_the_wire, next_on_the_wire) if f is not None])
                     raise
-                response = sent.result()
-                self._checkpoint("push.response_received")
-                done += self._apply_results(batch, response, report)
-                report.batches += 1
-                self._checkpoint("push.results_applied")
-                self._check_epoch(response.epoch, report, progress)
-                self._check_cancel()
-                batch = upcoming or self._next_batch(None)
+                if upcoming is not None and next_on_the_wire is not None:
+                    batch, on_the_wire = upcoming, next_on_the_wire
+                    continue
+                following = self._next_batch(None)
+                if following is None:
+                    return
+                batch, on_the_wire = following, send(following)
 
     def _next_batch(self, on_the_wire: _Batch | None) -> _Batch | None:
         """The next batch to send, other than ``on_the_wire`` and without its records."""

@@ -209,7 +209,8 @@ def test_device_revoked_mid_sync_keeps_everything_until_enrolled_again(hub, make
     mediator, (a,) = _enrolled(hub, make_device, "a")
     ids = [a.record(notes=f"séance {i}") for i in range(250)]
     device_id = a.state("device_id")
-    revoke = CrashAt("push.results_applied", 1, action=lambda: hub.revoke(device_id), crash=False)
+    # Revoked once the first batch is answered, before the next one goes out.
+    revoke = CrashAt("push.response_received", 1, action=lambda: hub.revoke(device_id), crash=False)
     a.restart(checkpoint=revoke, max_batch_ops=100)
     with pytest.raises(AuthError) as info:
         a.sync()
