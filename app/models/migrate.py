@@ -11,7 +11,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import uuid
 from pathlib import Path
 
 from app.models.errors import (
@@ -65,7 +64,7 @@ def check_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # One name per call: two notebooks opening in the same folder at once must not collide.
-        probe = folder / f".carnet-write-test-{os.getpid()}-{uuid.uuid4().hex}"
+        probe = folder / f".carnet-write-test-{os.getpid()}-{os.urandom(8).hex()}"
         with open(probe, "w") as fh:
             fh.write("ok")
         probe.unlink()

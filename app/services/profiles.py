@@ -1,17 +1,15 @@
 """Profiles on a shared computer: each mediator has their own database (and hub enrolment),
-optionally locked by a PIN. The registry is a small JSON file at the root of the data folder."""
+optionally locked by a PIN. The registry is a small JSON file at the root of the data folder.
+
+Read at every start, before the window: the hashing and id modules load only when a PIN is set
+or checked, or a profile created."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
-import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from app.models.ids import new_id
 
 REGISTRY_NAME = "profils.json"
 DB_NAME = "carnet.db"
@@ -31,6 +29,8 @@ class Profile:
 
 
 def _hash_pin(pin: str, salt: str) -> str:
+    import hashlib
+
     return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), _PBKDF2_ROUNDS).hex()
 
 
@@ -72,6 +72,8 @@ class ProfileRegistry:
         return next((p for p in self._profiles if p.id == profile_id), None)
 
     def create(self, name: str) -> Profile:
+        from app.models.ids import new_id
+
         profile = Profile(id=new_id(), name=name.strip() or "Profil")
         self._profiles.append(profile)
         self._save()
@@ -93,6 +95,8 @@ class ProfileRegistry:
         if pin:
             if not pin.isdigit() or not 4 <= len(pin) <= 8:
                 raise ValueError("Le code PIN compte de 4 à 8 chiffres.")
+            import secrets
+
             profile.pin_salt = secrets.token_hex(16)
             profile.pin_hash = _hash_pin(pin, profile.pin_salt)
         else:
@@ -103,6 +107,8 @@ class ProfileRegistry:
         profile = self.get(profile_id)
         if profile is None or not profile.has_pin:
             return True
+        import hmac
+
         assert profile.pin_salt and profile.pin_hash
         return hmac.compare_digest(_hash_pin(pin, profile.pin_salt), profile.pin_hash)
 

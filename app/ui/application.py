@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, __version__
 from app.models.errors import StorageError
@@ -25,9 +25,11 @@ from app.ui.errors import ErrorReporter, storage_error_box
 from app.ui.i18n import install_translators
 from app.ui.icons import icon
 from app.ui.main_window import MainWindow
-from app.ui.profile_dialogs import PinDialog, ProfilePickerDialog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui.profile_dialogs import ProfilePickerDialog
     from app.ui.welcome import WelcomeDialog
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,8 @@ class AppController(QObject):
             self.show_picker(last.id if last else None)
 
     def show_picker(self, preselect: str | None = None) -> ProfilePickerDialog:
+        from app.ui.profile_dialogs import ProfilePickerDialog
+
         picker = ProfilePickerDialog(self.registry, preselect)
         picker.sig_profile_chosen.connect(self.open_profile)
         picker.sig_new_profile.connect(self.new_profile)
@@ -138,6 +142,8 @@ class AppController(QObject):
         if not profile.has_pin:
             self.open_profile(profile_id)
             return
+        from app.ui.profile_dialogs import PinDialog
+
         dialog = PinDialog(self.registry, profile_id, self.window)
         dialog.accepted.connect(lambda: self.open_profile(profile_id))
         self.dialog = dialog
@@ -200,6 +206,8 @@ class AppController(QObject):
     def _already_open(self, profile_id: str) -> QMessageBox:
         """Another Carnet has this notebook open. With a window open, it stays as it is;
         at start, the other profiles are offered, or Carnet stops when there is none."""
+        from PySide6.QtWidgets import QMessageBox
+
         log.info("profile already open in another Carnet")
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Information)

@@ -1,5 +1,6 @@
 """Errors that reach the user: an unexpected error shows a dialog instead of closing Carnet, and a
-storage problem shows its French message."""
+storage problem shows its French message. The message box's type loads with the first of them,
+not at start-up."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,8 @@ class ErrorReporter(QObject):
     def show_dialog(self) -> None:
         if self.dialog is not None and self.dialog.isVisible():
             return  # one dialog is enough when errors come in a burst
+        from PySide6.QtWidgets import QMessageBox
+
         parent = QApplication.activeWindow()
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Critical)
@@ -85,6 +92,8 @@ def storage_error_box(
     message: str, parent: QWidget | None = None, title: str | None = None
 ) -> QMessageBox:
     """A dialog for a StorageError: its French message, already written for the mediator."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle(

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QToolButton,
@@ -36,6 +35,8 @@ from app.ui.sync.shell import install_sync
 from app.ui.training.shell import install_training
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from app.services.sessions import SessionInput
 
 log = logging.getLogger(__name__)
@@ -482,6 +483,8 @@ class MainWindow(QMainWindow):
         keys = self.notebook.reader.draft_keys()
         if not keys:
             return None
+        from PySide6.QtWidgets import QMessageBox
+
         key = keys[0]
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
@@ -581,6 +584,8 @@ class MainWindow(QMainWindow):
             self.sig_switch_profile.emit(profile_id)
 
     def _on_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("About Carnet"))
         box.setIconPixmap(icon("app").pixmap(64, 64))

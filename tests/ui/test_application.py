@@ -327,3 +327,56 @@ def test_python_m_app_exits_2_on_a_corrupt_database(tmp_path: Path):
     result = run_carnet(tmp_path, data_dir)
     assert result.returncode == EXIT_STORAGE_ERROR, result.stderr
     assert "MESSAGE:" in result.stdout and "endommagé" in result.stdout
+
+
+# What the window needs to appear, and nothing else: these load later (after the first paint, on
+# first use), so a start that imports them again is slower.
+NOT_AT_START = (
+    "sqlalchemy",  # the services' write side, warmed up on a thread
+    "alembic",
+    "hashlib",  # PIN hashing
+    "uuid",  # ids of new rows
+    "app.ui.profile_dialogs",
+    "app.ui.session_form",
+    "app.ui.welcome",
+    "app.ui.sync.desktop",  # the sync engine
+)
+
+MODULES_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from app.ui import startup_probe
+
+    reported = startup_probe.StartupProbe._on_interactive
+
+    def on_interactive(self):
+        print("MODULES:", " ".join(sorted(sys.modules)))
+        reported(self)
+
+    startup_probe.StartupProbe._on_interactive = on_interactive
+    from app.__main__ import main
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+def test_start_imports_only_what_the_window_needs(tmp_path: Path):
+    data_dir = tmp_path / "donnees"
+    registry = ProfileRegistry(data_dir)
+    alice = make_profile(registry, "Alice")
+    registry.mark_used(alice)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CARNET_EXIT_WHEN_SHOWN": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", MODULES_SCRIPT, "--data-dir", str(data_dir)]
+        + ["--log-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("MODULES:"))
+    loaded = set(line.split()[1:])
+    assert "app.ui.main_window" in loaded
+    assert not [m for m in NOT_AT_START if m in loaded]
