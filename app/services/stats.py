@@ -86,6 +86,9 @@ _SESSIONS_PER_CODE = 4
 # sessions before the period per code (measured: 30 days, 200 codes: 1.6 vs 4.8 ms; 365 days,
 # 5,800 codes: 33 vs 6 ms).
 _CACHED_ROWS_PER_CODE = 128
+# Returning codes come from the cached months before the period unless more than 1 in this
+# many are missing (then the sessions are read, and the months left to a longer period).
+_MISSING_SHARE = 4
 # Months counted from sessions in one go: at least this many per thread.
 _MONTHS_PER_THREAD = 12
 
@@ -379,17 +382,14 @@ class StatsService:
         epoch = self._cache_epoch() if self._use_cache else None
         with self._sf() as db:
             before = self._count_dates(db, "date < :f", date_from, date_to)
-            total = 0  # the table's size, which plans a count without the cache
-            if epoch is None:
-                total = db.execute(text("SELECT count(*) FROM accompagnement")).scalar() or 0
             venue_names: dict[str, str] = dict(
                 (r[0], r[1]) for r in db.execute(text("SELECT id, name FROM venue"))
             )
         if epoch is None:
-            tally = self._count_period(date_from, date_to, flt, total)
+            tally = self._count_period(date_from, date_to, flt)
         else:
             tally = self._count_by_month(date_from, date_to, flt, epoch)
-        seen_before = self._codes_seen_before(date_from, tally.codes, before, total, epoch)
+        seen_before = self._codes_seen_before(date_from, tally.codes, before, epoch)
         return _report(date_from, date_to, flt, tally, seen_before, venue_names)
 
     def first_activity_date(self) -> dt.date | None:
@@ -401,11 +401,10 @@ class StatsService:
         return dt.date.fromisoformat(value) if value else None
 
     # ---- counting from the sessions ------------------------------------------------------
-    def _count_period(
-        self, date_from: dt.date, date_to: dt.date, flt: StatsFilter, total: int
-    ) -> _Tally:
+    def _count_period(self, date_from: dt.date, date_to: dt.date, flt: StatsFilter) -> _Tally:
         """The whole period counted from its sessions."""
         with self._sf() as db:
+            total = _table_size(db)
             in_period = self._count_dates(db, "date BETWEEN :f AND :t", date_from, date_to)
             max_rowid = db.execute(text("SELECT max(rowid) FROM accompagnement")).scalar() or 0
         period = (_iso(date_from), _iso(date_to))
@@ -571,17 +570,25 @@ class StatsService:
 
     # ---- new or returning ----------------------------------------------------------------
     def _codes_seen_before(
-        self, date_from: dt.date, codes: set[str], before: int, total: int, epoch: int | None
+        self,
+        date_from: dt.date,
+        codes: set[str],
+        before: int,
+        epoch: int | None,
     ) -> set[str]:
         """The codes of ``codes`` with a (non-deleted) session before the period, whatever the
-        filters. Few codes: look each one up in the follow-up code index; many: the codes of
-        the months before, from the cache (without the cache: one range scan)."""
+        filters. Many codes, and the months before mostly cached: the codes of the cached
+        months; else few codes: look each one up in the follow-up code index; many: one range
+        scan."""
         if not codes or not before:
             return set()
-        per_code = _SESSIONS_PER_CODE if epoch is None else _CACHED_ROWS_PER_CODE
-        if len(codes) * per_code < before:
+        if epoch is not None and len(codes) * _CACHED_ROWS_PER_CODE >= before:
+            found = self._codes_seen_in_months_before(date_from, codes, epoch)
+            if found is not None:
+                return found
+        if len(codes) * _SESSIONS_PER_CODE < before:
             with self._sf() as db:
-                found = db.execute(
+                found_ids = db.execute(
                     text(
                         "SELECT DISTINCT beneficiary_id FROM accompagnement INDEXED BY "
                         "ix_accompagnement_beneficiary WHERE beneficiary_id IN "
@@ -590,25 +597,29 @@ class StatsService:
                     ),
                     {"codes": json.dumps(sorted(codes)), "f": _iso(date_from)},
                 ).scalars()
-                return set(found)
-        if epoch is not None:
-            return self._codes_seen_in_months_before(date_from, codes, epoch)
+                return set(found_ids)
+        with self._sf() as db:
+            total = _table_size(db)
         date_col = "date" if before < total * _INDEX_SHARE else "+date"
         return _codes_seen_between(self._sf, codes, None, date_from, date_col)
 
     def _codes_seen_in_months_before(
         self, date_from: dt.date, codes: set[str], epoch: int
-    ) -> set[str]:
+    ) -> set[str] | None:
         """Codes seen before ``date_from``: in the months before its month (the unfiltered
-        cache), and in its month before it (the sessions)."""
+        cache, its few missing months counted and stored), and in its month before it (the
+        sessions). None when most months before are missing (the first computations after
+        the migration): reading the sessions is cheaper than counting them all now."""
         start = _month_bounds(_iso(date_from)[:7])[0]
-        found = _codes_seen_between(self._sf, codes, start, date_from, "date")
         with self._sf() as db:
             first = db.execute(text("SELECT min(date) FROM accompagnement")).scalar()
-        if not first or first >= _iso(start):
-            return found
-        months = months_between(dt.date.fromisoformat(first), start - _DAY)
+        months = []
+        if first and first < _iso(start):
+            months = months_between(dt.date.fromisoformat(first), start - _DAY)
         cached, missing = self._cached_months("", months, "codes")
+        if len(missing) > len(months) // _MISSING_SHARE:
+            return None
+        found = _codes_seen_between(self._sf, codes, start, date_from, "date")
         for _month, joined in cached:
             if joined:
                 found |= codes.intersection(joined.split(_SEP))
@@ -656,6 +667,10 @@ def _scan_rows(
     where += filter_conditions(flt, params)
     row = db.execute(text(_SCAN_SQL.format(where=" AND ".join(where))), params).one()
     return _tally_from_scan(row)
+
+
+def _table_size(db: Session) -> int:
+    return db.execute(text("SELECT count(*) FROM accompagnement")).scalar() or 0
 
 
 def _has_rows(db: Session, first: dt.date, last: dt.date) -> bool:
