@@ -129,21 +129,44 @@ def _naive_utc(value: Any) -> Any:
     return value
 
 
+def _fill_defaults(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Python-side column defaults, for the inserts that bypass SQLAlchemy's statements."""
+    missing = [c for c in table.columns if c.default is not None]
+    for row in rows:
+        for column in missing:
+            if column.name not in row:
+                default: Any = column.default
+                row[column.name] = default.arg(None) if default.is_callable else default.arg
+
+
 def _insert_many(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert: COPY on PostgreSQL (one stream instead of a statement per row), Core
-    executemany elsewhere (sqlite3 loops in C)."""
-    if db.get_bind().dialect.name != "postgresql":
-        db.execute(insert(table), rows)
+    """Bulk insert: COPY on PostgreSQL (one stream instead of a statement per row); on SQLite
+    the driver's executemany with the columns' own bind conversions (sqlite3 loops in C,
+    without SQLAlchemy building parameters row by row)."""
+    _fill_defaults(table, rows)
+    names = [c.name for c in table.columns]
+    dialect = db.get_bind().dialect
+    if dialect.name != "postgresql":
+        convert = [(c.name, c.type.bind_processor(dialect)) for c in table.columns]
+        sql = (
+            f'INSERT INTO "{table.name}" ({", ".join(names)}) '
+            f"VALUES ({', '.join('?' * len(names))})"
+        )
+        db.connection().exec_driver_sql(
+            sql,
+            [
+                tuple(
+                    (value if process is None or value is None else process(value))
+                    for name, process in convert
+                    for value in (row.get(name),)
+                )
+                for row in rows
+            ],
+        )
         return
     # COPY bypasses SQLAlchemy's types: store datetimes as naive UTC, as UTCDateTime does.
     import psycopg
 
-    names = [c.name for c in table.columns]
-    for row in rows:  # COPY skips Python-side column defaults: apply them here
-        for column in table.columns:
-            if column.name not in row and column.default is not None:
-                default: Any = column.default
-                row[column.name] = default.arg(None) if default.is_callable else default.arg
     sql = f'COPY "{table.name}" ({", ".join(names)}) FROM STDIN'
     driver = db.connection().connection.driver_connection
     assert driver is not None
