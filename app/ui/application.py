@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, __version__
+from app.logging_setup import rotate_log
 from app.models.errors import StorageError
 from app.models.migrate import check_writable
 from app.paths import resource_path
@@ -228,7 +229,12 @@ class AppController(QObject):
     def _warm_up(self, notebook: Notebook) -> None:
         if notebook is not self.notebook:
             return  # switched profile meanwhile
-        threading.Thread(target=notebook.warm_up, name="services-warm-up", daemon=True).start()
+
+        def work() -> None:
+            rotate_log()  # the log's rotation loads now, off the start
+            notebook.warm_up()
+
+        threading.Thread(target=work, name="services-warm-up", daemon=True).start()
         if not self.context.communes.loaded:
             self.context.preload_communes()
 

@@ -335,6 +335,7 @@ NOT_AT_START = (
     "sqlalchemy",  # the services' write side, warmed up on a thread
     "alembic",
     "hashlib",  # PIN hashing
+    "logging.handlers",  # the log's rotation, set up with the services' warm-up
     "uuid",  # ids of new rows
     "app.ui.profile_dialogs",
     "app.ui.session_form",
