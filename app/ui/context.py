@@ -4,26 +4,46 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.models.communes import CommuneIndex
 from app.models.errors import StorageError
 from app.services.profiles import ProfileRegistry
 from app.ui.sync.runtime import SyncRuntime
 
+if TYPE_CHECKING:
+    from app.models.communes import CommuneIndex
+
 log = logging.getLogger(__name__)
 
 
-@dataclass
 class AppContext:
-    data_dir: Path
-    log_file: Path
-    registry: ProfileRegistry
-    # Loads itself on first search; preload() warms it up off the UI thread.
-    communes: CommuneIndex = field(default_factory=CommuneIndex)
-    # The device-token store and settings of the sync, shared by the windows of this run.
-    sync: SyncRuntime = field(default_factory=SyncRuntime)
+    def __init__(
+        self,
+        data_dir: Path,
+        log_file: Path,
+        registry: ProfileRegistry,
+        communes: CommuneIndex | None = None,
+        sync: SyncRuntime | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.log_file = log_file
+        self.registry = registry
+        self._communes = communes
+        self._communes_lock = threading.Lock()
+        # The device-token store and settings of the sync, shared by the windows of this run.
+        self.sync = sync if sync is not None else SyncRuntime()
+
+    @property
+    def communes(self) -> CommuneIndex:
+        """Loads itself on first search; preload_communes() warms it up off the UI thread. Made
+        on first use (its module is not needed before the window shows)."""
+        with self._communes_lock:
+            if self._communes is None:
+                from app.models.communes import CommuneIndex
+
+                self._communes = CommuneIndex()
+            return self._communes
 
     def preload_communes(self) -> threading.Thread:
         """Read the communes file on a worker thread, so the first picker answers at once."""

@@ -337,6 +337,7 @@ NOT_AT_START = (
     "hashlib",  # PIN hashing
     "logging.handlers",  # the log's rotation, set up with the services' warm-up
     "uuid",  # ids of new rows
+    "app.models.communes",  # loaded on a thread once the window shows
     "app.ui.profile_dialogs",
     "app.ui.session_form",
     "app.ui.welcome",
