@@ -47,8 +47,9 @@ from app.ui.formatting import format_date, format_duration, theme_labels
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 200
-CACHED_PAGES = 12
+# A page covers a tall screen's rows: the first one is read before the window's first paint.
+PAGE_SIZE = 64
+CACHED_PAGES = 36  # about 2,300 rows kept
 TEXT_FILTER_DELAY_MS = 200
 
 AnyIndex = QModelIndex | QPersistentModelIndex
