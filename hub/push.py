@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Table, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -127,6 +128,15 @@ def _naive_utc(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
+
+
+def among(db: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``: one parameter instead of
+    a thousand (the driver parses a query with a thousand placeholders on every call)."""
+    values = list(values)
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
 
 
 def _fill_defaults(table: Table, rows: list[dict[str, Any]]) -> None:
@@ -287,7 +297,9 @@ class BatchPlanner:
             table = RECORD_TABLES[entity]
             found = {
                 row["id"]: dict(row)
-                for row in self.db.execute(select(table).where(table.c.id.in_(ids))).mappings()
+                for row in self.db.execute(
+                    select(table).where(among(self.db, table.c.id, ids))
+                ).mappings()
             }
             for entity_id in ids:
                 self.state[(entity, entity_id)] = found.get(entity_id)
@@ -675,7 +687,7 @@ def apply_batch(
                     AppliedOp.version,
                     AppliedOp.code,
                     AppliedOp.reason,
-                ).where(AppliedOp.op_id.in_(op_ids))
+                ).where(among(db, AppliedOp.op_id, op_ids))
             )
         }
         if op_ids

@@ -1371,7 +1371,7 @@ def _plain_results(
             others.append(op)
     plain: list[tuple[wire.PushOp, wire.PushResult]] = []
     for entity, pairs in candidates.items():
-        table = SYNCED_ENTITIES[entity].__table__
+        table = _table(entity)
         local: dict[str, int] = {}
         for chunk in _chunks([op.entity_id for op, _ in pairs], 500):
             query = select(table.c.id, table.c.version).where(table.c.id.in_(chunk))
@@ -1391,7 +1391,7 @@ def _acknowledge_plain(
     merge has just edited it), in a few statements."""
     if not plain:
         return
-    bases = SyncBase.__table__
+    bases = _BASES
     upsert = sqlite_insert(bases)
     db.execute(
         upsert.on_conflict_do_update(
@@ -1410,7 +1410,7 @@ def _acknowledge_plain(
                 {"b_id": op.entity_id, "b_sent": op.payload["version"], "b_version": result.version}
             )
     for entity, values in by_entity.items():
-        table = SYNCED_ENTITIES[entity].__table__
+        table = _table(entity)
         db.execute(
             update(table)
             .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_sent"))
@@ -1508,7 +1508,7 @@ def _insert_fresh(db: Session, fresh: list[wire.PullChange], pass_no: int) -> No
         if values:
             db.execute(insert(_table(entity)), values)
     db.execute(
-        insert(SyncBase.__table__),
+        insert(_BASES),
         [
             {"entity_id": c.entity_id, "entity": c.entity, "version": c.version, "pass_no": pass_no}
             for c in fresh
@@ -1516,10 +1516,17 @@ def _insert_fresh(db: Session, fresh: list[wire.PullChange], pass_no: int) -> No
     )
 
 
-def _table(entity: str) -> Table:
-    table = SYNCED_ENTITIES[entity].__table__
+def _model_table(model: type[Base]) -> Table:
+    table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+def _table(entity: str) -> Table:
+    return _model_table(SYNCED_ENTITIES[entity])
+
+
+_BASES = _model_table(SyncBase)
 
 
 # Columns of each plain entity that point at another record (foreign keys).
