@@ -52,7 +52,7 @@ class Hub:
     # Failed logins of hub accounts on the staff JSON API, per client address.
     login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     catalogue_cache: catalogue.CatalogueCache = field(default_factory=catalogue.CatalogueCache)
-    # Counts pushed sessions into the statistics once pushes pause (set while the app runs).
+    # Counts pushed sessions into the statistics once syncs pause (set while the app runs).
     drainer: Drainer | None = None
 
 
@@ -238,6 +238,8 @@ def pull(
         page = pull_page(db, device.mediator_id, since, limit, counter, skip)
         # The catalogue's ETag: a device that holds it skips GET /catalogue.
         catalogue_etag = catalogue.current(db, hub.catalogue_cache).etag
+    if hub.drainer is not None:
+        hub.drainer.pulled()  # the hub is not quiet: the statistics' drain waits
     _use_epoch(request, hub, epoch)
     return JSONResponse(
         {

@@ -2,9 +2,10 @@
 aggregates while the hub is quiet (hub/stats/maintain.py).
 
 A push only marks its sessions ``uncounted``; this thread counts them, chunk by chunk (each
-chunk a short write transaction: SQLite's write lock is never held long), once no push has
-come for ``quiet`` seconds, or sooner when the oldest waiting session is ``max_delay`` seconds
-old — then, while pushes go on, it leaves them as much time as each chunk took. Sessions left
+chunk a short write transaction: SQLite's write lock is never held long), once no sync request
+(push or pull) has come for ``quiet`` seconds, or sooner when the oldest waiting session is
+``max_delay`` seconds old — then, while requests go on, it leaves them as much time as each
+chunk took. Sessions left
 waiting by another process (a second server process, a stopped one) are found by a probe every
 ``poll`` seconds. The figures shown never depend on it: every reader of the aggregates counts
 what still waits first (``catch_up``).
@@ -26,8 +27,8 @@ log = logging.getLogger(__name__)
 
 
 class Drainer:
-    """Call :meth:`pushed` after each committed push; :meth:`start` / :meth:`stop` with the
-    server."""
+    """Call :meth:`pushed` after each committed push, :meth:`pulled` after each pull;
+    :meth:`start` / :meth:`stop` with the server."""
 
     def __init__(
         self, database: Database, quiet: float = 1.0, max_delay: float = 10.0, poll: float = 5.0
@@ -41,6 +42,7 @@ class Drainer:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._last_request = -math.inf  # a push or a pull
         self._last_push = -math.inf
         self._waiting_since: float | None = None  # the first push not yet drained
         self._thread: threading.Thread | None = None
@@ -48,10 +50,15 @@ class Drainer:
     def pushed(self) -> None:
         now = time.monotonic()
         with self._lock:
-            self._last_push = now
+            self._last_request = self._last_push = now
             if self._waiting_since is None:
                 self._waiting_since = now
         self._wake.set()
+
+    def pulled(self) -> None:
+        """A device pulled: the hub is not quiet (nothing new to count, though)."""
+        with self._lock:
+            self._last_request = time.monotonic()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="carnet-stats-drain", daemon=True)
@@ -81,7 +88,7 @@ class Drainer:
         """Seconds until a drain is due: quiet for ``quiet`` seconds, or a backlog too old."""
         now = time.monotonic()
         with self._lock:
-            due = self._last_push + self.quiet - now
+            due = self._last_request + self.quiet - now
             if self._waiting_since is not None:
                 due = min(due, self._waiting_since + self.max_delay - now)
         return max(0.0, due)
@@ -110,6 +117,6 @@ class Drainer:
             self.counted += counted
             self._size = next_chunk(self._size, counted, elapsed)
             with self._lock:
-                busy = time.monotonic() - self._last_push < self.quiet
-            if busy:  # pushes go on: leave them the time this chunk took
+                busy = time.monotonic() - self._last_request < self.quiet
+            if busy:  # requests go on: leave them the time this chunk took
                 self._stop.wait(elapsed)

@@ -186,6 +186,25 @@ def test_the_background_drain_counts_once_pushes_pause(device, hub_db):
     _assert_exact(hub_db)
 
 
+def test_pulls_also_keep_the_background_drain_waiting(device, hub_db):
+    drainer = Drainer(hub_db, quiet=0.3, max_delay=30, poll=0.05)
+    drainer.start()
+    try:
+        push_direct(hub_db, device, [op(p) for p in _sessions(10)])
+        drainer.pushed()
+        for _ in range(12):  # devices keep pulling for 1.2 s: the hub is not quiet
+            time.sleep(0.1)
+            drainer.pulled()
+        assert drainer.counted == 0
+        deadline = time.monotonic() + 20
+        while drainer.counted < 10 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        drainer.stop()
+    assert drainer.counted == 10
+    _assert_exact(hub_db)
+
+
 def test_the_background_drain_does_not_wait_for_ever_while_pushes_go_on(device, hub_db):
     drainer = Drainer(hub_db, quiet=5.0, max_delay=0.4, poll=0.1)
     drainer.start()
