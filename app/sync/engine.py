@@ -267,6 +267,7 @@ class SyncEngine:
         self.app_version = app_version
         self._lock = threading.Lock()
         self._cancel = threading.Event()
+        self._deferred_cursor: tuple[int, int] | None = None  # (from, to): see _pull_all
         self._configured = False
         self._hub_catalogue: str | None = None  # the catalogue ETag the last pull announced
 
@@ -333,6 +334,7 @@ class SyncEngine:
         with self._exclusive():
             self._cancel.clear()
             self._hub_catalogue = None
+            self._deferred_cursor = None
             try:
                 self._ensure_configured()
                 for _round in range(3):
@@ -570,7 +572,11 @@ class SyncEngine:
             values.update({K_LAST_SYNC: report.finished_at.isoformat(), K_LAST_ERROR: ""})
         elif not isinstance(error, SyncCancelled):
             values[K_LAST_ERROR] = error.message
+        deferred, self._deferred_cursor = self._deferred_cursor, None
         with self._sf.begin() as db:
+            # An empty page's cursor, unless the cursor moved since (a reset after a restore).
+            if deferred is not None and int(_get(db, K_CURSOR) or 0) == deferred[0]:
+                values[K_CURSOR] = str(deferred[1])
             _set_many(db, values)
 
     # ==== push ===================================================================================
@@ -1017,7 +1023,11 @@ class SyncEngine:
             if self._check_epoch(page.epoch, report, progress):
                 return True  # the cursor went back to 0: this page belongs to the old history
             self._hub_catalogue = page.catalogue
-            if page.changes or page.next != cursor or page.more or repull:
+            if not page.changes and not page.more and not repull and page.next != cursor:
+                # Nothing to apply (often: only this device's own pushes, left out): the
+                # cursor moves with the end-of-sync write, one local commit fewer.
+                self._deferred_cursor = (cursor, page.next)
+            elif page.changes or page.next != cursor or page.more or repull:
                 self._apply_page(page, report)  # (nothing new: no local write at all)
             self._checkpoint("pull.page_applied")
             if not page.more:

@@ -187,3 +187,23 @@ def test_clock_warning_wording():
 
 def test_engine_checkpoints_are_documented():
     assert set(SyncEngine.CHECKPOINTS) >= {"push.batch_stored", "pull.page_applied"}
+
+
+def test_a_push_only_sync_moves_the_cursor_past_its_own_records(hub, make_device):
+    """The device's own pushes do not come back (own=skip): the empty page's cursor is
+    written with the end of the sync, and the next pull starts after them."""
+    device = make_device("a")
+    mediator = hub.new_mediator()
+    device.enrol(hub, mediator)
+    device.sync()
+    before = int(device.state("cursor") or 0)
+    for i in range(3):
+        device.record(notes=f"séance {i}")
+    report = device.sync()
+    assert report.applied == 4 and report.pulled == 0  # the venue and three sessions
+    after = int(device.state("cursor") or 0)
+    assert after >= before + 4
+    again = device.sync()
+    assert again.pulled == 0 and again.applied == 0
+    assert int(device.state("cursor") or 0) == after
+    check_invariants(hub, [device])
