@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         self._sig_tags_loaded.connect(self._on_tags_loaded, Qt.ConnectionType.QueuedConnection)
         after_first_paint(self, self._load_tags_in_background)
         self.update_title()
-        self._on_count_changed(self.sessions_view.model.rowCount())
+        if self.sessions_view.model.complete:  # else the count comes with the rest of the list
+            self._on_count_changed(self.sessions_view.model.rowCount())
         self._update_pending()
         self._on_selection_changed()
         self.stats_action = install_stats_menu(self, notebook)

@@ -309,3 +309,20 @@ def test_draft_of_a_since_deleted_session_survives_an_unchanged_close(main_windo
     kept = nb.drafts.load(NEW_SESSION_KEY)
     assert isinstance(kept, SessionInput) and kept.notes == "modifiée puis perdue"
     assert nb.drafts.load(key_for(target)) is None
+
+
+def test_the_count_waits_for_the_whole_list(qtbot, notebook, app_context, venues):
+    from app.ui.main_window import MainWindow
+    from app.ui.sessions_view import PAGE_SIZE
+    from tests.ui.test_sessions_view import bulk_insert
+
+    bulk_insert(notebook, venues["lille"], PAGE_SIZE + 10)
+    profile = app_context.registry.create("Camille")
+    window = MainWindow(notebook, profile.id, app_context)
+    qtbot.addWidget(window)
+    # The first page is there; the other ids are read once the window has been painted.
+    assert window.sessions_view.model.rowCount() == PAGE_SIZE
+    assert window.count_label.text() == ""
+    window.show()
+    qtbot.waitUntil(lambda: window.sessions_view.model.complete, timeout=10_000)
+    assert window.count_label.text() == f"{PAGE_SIZE + 10} session(s)"
