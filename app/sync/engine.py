@@ -590,13 +590,15 @@ class SyncEngine:
             total = db.scalar(select(func.count()).where(OutboxEntry.state.in_(UNSENT))) or 0
         done = 0
 
-        def send(batch: _Batch) -> Future[wire.PushResponse]:
+        def tell() -> None:
             if progress:
                 progress(
                     SyncProgress(
                         "push", done, total, f"Envoi au hub : {done} / {total} modifications"
                     )
                 )
+
+        def send(batch: _Batch) -> Future[wire.PushResponse]:
             return wire_thread.submit(
                 self._call, partial(self._transport.push, batch.body.encode()), report
             )
@@ -606,6 +608,7 @@ class SyncEngine:
             batch = self._next_batch(None)
             if batch is None:
                 return
+            tell()
             on_the_wire = send(batch)
             while True:
                 upcoming: _Batch | None = None
@@ -620,6 +623,7 @@ class SyncEngine:
                         next_on_the_wire = send(upcoming)
                     done += self._apply_results(batch, response, report)
                     report.batches += 1
+                    tell()
                     self._checkpoint("push.results_applied")
                     self._check_epoch(response.epoch, report, progress)
                     self._check_cancel()

@@ -180,8 +180,9 @@ def slow_link(hub):
 
 
 def test_the_window_answers_during_a_slow_sync_and_shows_its_progress(
-    qtbot, sync_window, hub, slow_link, venues
+    qtbot, sync_runtime, sync_window, hub, slow_link, venues
 ):
+    sync_runtime.engine_options["max_batch_ops"] = 100  # two batches: progress in between
     window = sync_window
     mediator = hub.new_mediator()
     link_window(qtbot, window, hub, mediator, url=slow_link.url)
