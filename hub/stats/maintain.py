@@ -425,9 +425,13 @@ def set_aside(
     deltas: Deltas | None = None
     for old, new in changes:
         was_counted = old is not None and old.get("uncounted") is None
-        before = footprint(old) if was_counted else None
+        if not was_counted:  # (most rows: new ones; no footprint to compute)
+            counts = not new.get("deleted") and new.get("date") is not None
+            new["uncounted"] = True if counts else None
+            continue
+        before = footprint(old)
         after = footprint(new)
-        if was_counted and before == after:
+        if before == after:
             new["uncounted"] = None
             continue
         new["uncounted"] = True if after is not None else None
