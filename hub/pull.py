@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Exists, Table, delete, exists, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError
 from hub.models import RECORD_TABLES, AppliedOp, Mediator, RecordVersion, utcnow
+from hub.push import among
 from hub.records import ENTITIES, wire_payload
 
 
@@ -33,18 +34,44 @@ class PullPage:
     more: bool
 
 
-def _written_by(table: Table, device_id: str) -> Exists:
-    """The record's current version is exactly what ``device_id`` pushed: an op of that
-    device applied as is (no merge, no normalisation: ``device_payload`` is only kept when the
-    stored row differs from what the device sent), whose result is this version."""
-    return exists().where(
-        AppliedOp.entity_id == table.c.id,
-        AppliedOp.device_id == device_id,
-        AppliedOp.version == table.c.version,
-        AppliedOp.base_version + 1 == AppliedOp.version,
-        AppliedOp.status == "applied",
-        AppliedOp.device_payload.is_(None),
-    )
+def _not_written_by(
+    db: Session, table: Table, mediator_id: str, since: int, want: int, device_id: str
+) -> list[str]:
+    """Ids of the first ``want`` records after ``since`` (in seq order) whose current version
+    is not exactly what ``device_id`` pushed (an op of that device applied as is — no merge,
+    no normalisation: ``device_payload`` is only kept when the stored row differs from what
+    the device sent — whose result is this version). Walks the keys in slices, whatever the
+    number of the device's own records on the way (a plan that does not depend on the
+    database's statistics, fresh or stale after a big first sync)."""
+    kept: list[str] = []
+    after = since
+    step = max(want, 500)
+    while len(kept) < want:
+        keys = db.execute(
+            select(table.c.id, table.c.seq, table.c.version)
+            .where(table.c.mediator_id == mediator_id, table.c.seq > after)
+            .order_by(table.c.seq)
+            .limit(step)
+        ).all()
+        if not keys:
+            break
+        own = {
+            (entity_id, version)
+            for entity_id, version in db.execute(
+                select(AppliedOp.entity_id, AppliedOp.version).where(
+                    among(db, AppliedOp.entity_id, [k.id for k in keys]),
+                    AppliedOp.device_id == device_id,
+                    AppliedOp.base_version + 1 == AppliedOp.version,
+                    AppliedOp.status == "applied",
+                    AppliedOp.device_payload.is_(None),
+                )
+            )
+        }
+        kept.extend(k.id for k in keys if (k.id, k.version) not in own)
+        after = keys[-1].seq
+        if len(keys) < step:
+            break
+    return kept[:want]
 
 
 def pull_page(
@@ -74,7 +101,10 @@ def pull_page(
     for entity, table in RECORD_TABLES.items():
         query = select(table).where(table.c.mediator_id == mediator_id, table.c.seq > since)
         if skip_device is not None:
-            query = query.where(~_written_by(table, skip_device))
+            ids = _not_written_by(db, table, mediator_id, since, limit + 1, skip_device)
+            if not ids:
+                continue
+            query = query.where(among(db, table.c.id, ids))
         query = query.order_by(table.c.seq).limit(limit + 1)
         rows.extend((r["seq"], entity, dict(r)) for r in db.execute(query).mappings())
     rows.sort(key=lambda item: item[0])
