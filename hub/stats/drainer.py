@@ -21,7 +21,7 @@ import time
 from sqlalchemy.exc import OperationalError
 
 from hub.db import Database
-from hub.stats.maintain import FIRST_CHUNK, count_waiting, has_waiting, next_chunk
+from hub.stats.maintain import FIRST_CHUNK, chunk_seconds, count_waiting, has_waiting, next_chunk
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class Drainer:
         self.poll = poll
         self.counted = 0
         self._size = FIRST_CHUNK
+        self._seconds = chunk_seconds(database)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -115,7 +116,7 @@ class Drainer:
                         self._waiting_since = max(self._waiting_since, started)
                 return
             self.counted += counted
-            self._size = next_chunk(self._size, counted, elapsed)
+            self._size = next_chunk(self._size, counted, elapsed, self._seconds)
             with self._lock:
                 busy = time.monotonic() - self._last_request < self.quiet
             if busy:  # requests go on: leave them the time this chunk took

@@ -405,7 +405,10 @@ WAITING = SESSIONS.c.uncounted.is_not(None)
 # number of processes, and none while a rebuild runs.
 DRAIN_LOCK = 0x636E_745F_6472
 FIRST_CHUNK = 200
-CHUNK_SECONDS = 0.25  # SQLite's write lock is held that long per chunk (pushes wait meanwhile)
+# How long a chunk's transaction should last. SQLite: its write lock is held that long (every
+# push waits meanwhile). PostgreSQL: only the pushes of the chunk's mediator wait; larger
+# chunks merge more rows (a 10,000-session drain: 16 s in chunks of 0.25 s, 13.5 s of 1 s).
+CHUNK_SECONDS = {"sqlite": 0.25, "postgresql": 1.0}
 MIN_CHUNK, MAX_CHUNK = 20, 5_000
 
 
@@ -507,7 +510,11 @@ def count_waiting(db: Session, limit: int, upto: dict[str, int] | None = None) -
     return len(rows)
 
 
-def next_chunk(size: int, counted: int, elapsed: float, seconds: float = CHUNK_SECONDS) -> int:
+def chunk_seconds(database: Database) -> float:
+    return CHUNK_SECONDS.get(database.engine.dialect.name, 0.25)
+
+
+def next_chunk(size: int, counted: int, elapsed: float, seconds: float) -> int:
     """The next chunk's size, aimed at ``seconds`` per chunk (at most doubled at a time)."""
     if counted < size and elapsed < seconds:
         return size  # a partial chunk says little about a full one
@@ -519,11 +526,12 @@ def drain(
     database: Database,
     limit: int | None = None,
     upto: dict[str, int] | None = None,
-    seconds: float = CHUNK_SECONDS,
+    seconds: float | None = None,
 ) -> int:
     """Count waiting sessions (at most ``limit``; ``upto`` as in :func:`count_waiting`), chunk
-    by chunk, each chunk in a write transaction of its own of about ``seconds``. Returns the
-    number counted."""
+    by chunk, each chunk in a write transaction of its own of about ``seconds`` (by default
+    :data:`CHUNK_SECONDS` of the database). Returns the number counted."""
+    target = seconds or chunk_seconds(database)
     done, size = 0, FIRST_CHUNK
     while limit is None or done < limit:
         step = size if limit is None else min(size, limit - done)
@@ -533,7 +541,7 @@ def drain(
         if not counted:
             break
         done += counted
-        size = next_chunk(step, counted, time.perf_counter() - started, seconds)
+        size = next_chunk(step, counted, time.perf_counter() - started, target)
     return done
 
 
