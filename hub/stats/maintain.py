@@ -161,9 +161,14 @@ class Footprint(NamedTuple):
     beneficiary: str | None  # individual sessions only
 
 
+def counts(row: Mapping[str, Any] | None) -> bool:
+    """Whether the session contributes anything (not a tombstone, dated)."""
+    return row is not None and not row.get("deleted") and row.get("date") is not None
+
+
 def footprint(row: Mapping[str, Any] | None) -> Footprint | None:
     """The session's footprint; None when it counts for nothing (a tombstone, no date)."""
-    if row is None or row.get("deleted") or row.get("date") is None:
+    if row is None or not counts(row):
         return None
     month, cells = session_cells(row)
     individual = row["kind"] != "collectif"
@@ -429,8 +434,7 @@ def set_aside(
     for old, new in changes:
         was_counted = old is not None and old.get("uncounted") is None
         if not was_counted:  # (most rows: new ones; no footprint to compute)
-            counts = not new.get("deleted") and new.get("date") is not None
-            new["uncounted"] = True if counts else None
+            new["uncounted"] = True if counts(new) else None
             continue
         before = footprint(old)
         after = footprint(new)
