@@ -14,9 +14,11 @@
    distinct people per node in SQL. A check compares one mediator's aggregates and person
    facts with a row-by-row computation, and the hub's people with a distinct count.
 4. Timed, median of ``--runs`` runs each, in the same run: the baseline ``SELECT count(*)``
-   over the sessions, and the région dashboard of 2025 (``hub.stats.dashboard.build`` for the
-   whole hub: indicators, breakdowns, monthly trend, départements table, venues, with the
-   secrecy rule), as hub staff's page computes it.
+   over the sessions, the probe every statistics page makes first for sessions waiting to be
+   counted (``catch_up``: none wait here, the sessions are inserted counted), and the région
+   dashboard of 2025 (``hub.stats.dashboard.build`` for the whole hub: indicators, breakdowns,
+   monthly trend, départements table, venues, with the secrecy rule), as hub staff's page
+   computes it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy import create_engine, text
 from hub.db import Database
 from hub.migrate import upgrade
 from hub.stats.dashboard import Scope, build
-from hub.stats.maintain import Deltas
+from hub.stats.maintain import Deltas, catch_up
 from hub.stats.query import Period
 from hub.stats.schema import MEASURES
 from hub.stats.territory import shared_territories
@@ -307,11 +309,16 @@ def main() -> int:
             return build(s, t, Scope("departement", "59"), Period(2025))
 
     base_ms, n = _timed(baseline, args.runs)
+    # What every page does first: count the sessions waiting for the statistics (none here).
+    probe_ms, waiting = _timed(lambda: catch_up(db), args.runs)
     dash_ms, d = _timed(dashboard, args.runs)
     tag_ms, _ = _timed(lambda: dashboard("Pass numérique"), args.runs)
     dep_ms, _ = _timed(departement, args.runs)
     print(f"séances : {n:,}".replace(",", " "))
     print(f"référence count(*) sur les séances : {base_ms:.0f} ms (médiane de {args.runs})")
+    print(
+        f"séances en attente de comptage, sondées avant chaque page : {probe_ms:.1f} ms ({waiting})"
+    )
     print(
         f"tableau de bord région 2025 : {dash_ms:.0f} ms — {d.indicators['accomp']:,} accompagnements, {d.indicators['people']:,} personnes".replace(
             ",", " "

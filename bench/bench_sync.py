@@ -8,7 +8,9 @@ Scenarios (targets of the hub-and-sync issue):
 
 * ``push``: first sync of 10,000 queued sessions (≥ 5,000 sessions/s end to end, ≤ 150 bytes on
   the wire per session), beside a baseline: the same rows inserted straight into the hub's
-  database in one transaction.
+  database in one transaction. The push leaves the sessions uncounted in the statistics; the
+  time the drain then takes to count them (hub/stats/maintain.py, run from the bench process
+  against the hub's database, as ``carnet-hub drain-aggregates`` does) is reported beside it.
 * ``pull``: a second device of the same mediator pulls those 10,000 (≥ 5,000 sessions/s), beside
   a baseline: the same rows read straight from the hub's database in one query.
 * ``noop``: a sync with nothing to do on a device holding 100,000 synced sessions (≤ 10 ms,
@@ -61,6 +63,8 @@ from hub.migrate import upgrade
 from hub.models import RECORD_TABLES, AppliedOp
 from hub.org import create_mediator, create_structure, issue_enrolment_code
 from hub.records import validate_payload
+from hub.stats.maintain import backlog
+from hub.stats.maintain import drain as drain_aggregates
 from tests.e2e.proxy import ThrottlingProxy
 
 PG_ADMIN_URL = os.environ.get(
@@ -74,7 +78,8 @@ SCENARIOS = ("push", "pull", "noop", "ten", "slow", "crowd")
 def serve(database_url: str, port: int, aggregates: bool = True) -> None:
     """The hub process: the production app and server, with enrolment unthrottled (the
     crowd scenario enrols 200 devices from one address). ``aggregates=False`` is a diagnostic:
-    the push path without the statistics' aggregate maintenance (hub/stats/maintain.py)."""
+    the push path without the statistics (hub/stats/maintain.py: no old contribution taken
+    out of the aggregates, no background drain; the sessions are left uncounted)."""
     import uvicorn
 
     from hub.app import create_app
@@ -84,8 +89,10 @@ def serve(database_url: str, port: int, aggregates: bool = True) -> None:
     if not aggregates:
         import hub.push
 
-        hub.push.apply_record_changes = lambda *args, **kwargs: None  # type: ignore[assignment]
-    settings = Settings(database_url=database_url, enrol_rate_attempts=1_000_000)
+        hub.push.set_aside = lambda *args, **kwargs: None  # type: ignore[assignment]
+    settings = Settings(
+        database_url=database_url, enrol_rate_attempts=1_000_000, stats_drain=aggregates
+    )
     app = create_app(settings, migrate=False)
     uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, access_log=False)).run()
 
@@ -99,6 +106,7 @@ def _free_port() -> int:
 class HubProcess:
     def __init__(self, backend: str, folder: Path, aggregates: bool = True) -> None:
         self.backend = backend
+        self.aggregates = aggregates
         self.pg_name: str | None = None
         if backend == "sqlite":
             self.url = f"sqlite:///{folder / 'hub.db'}"
@@ -168,6 +176,16 @@ class HubProcess:
                 )
                 or 0
             )
+
+    def drain(self) -> tuple[int, float]:
+        """Count the sessions waiting for the statistics, as ``carnet-hub drain-aggregates``
+        does, against the hub's database (the hub's own background drain may take chunks
+        meanwhile: both stop when none waits). Returns (sessions waiting, seconds)."""
+        with self.db.session() as s:
+            waiting, _ = backlog(s)
+        started = time.perf_counter()
+        drain_aggregates(self.db)
+        return waiting, time.perf_counter() - started
 
     def applied(self, mediator_id: str) -> tuple[int, int]:
         """(ops recorded, distinct records they touched) for a mediator."""
@@ -333,6 +351,8 @@ def scenario_push_pull(hub: HubProcess, folder: Path, res: Results, n: int, pull
     rows = hub_rows(folder / "push-baseline.db", baseline_mediator)
     records = sum(len(r) for r in rows.values())
     insert_s = insert_straight(hub, baseline_mediator, rows)
+    if hub.aggregates:
+        hub.drain()  # the baseline's sessions, counted before the timed push
     res.put("push.records", records)
     res.put("push.baseline_insert_s", round(insert_s, 3))
     res.put("push.baseline_sessions_per_s", round(n / insert_s))
@@ -351,6 +371,13 @@ def scenario_push_pull(hub: HubProcess, folder: Path, res: Results, n: int, pull
     res.put("push.seconds", round(push_s, 3))
     res.put("push.sessions_per_s", round(n / push_s))
     res.put("push.batches", report.batches)
+    if hub.aggregates:
+        # The statistics' share, left out of the push: counting those sessions afterwards.
+        waiting, drain_s = hub.drain()
+        res.put("push.drain_sessions", waiting)
+        res.put("push.drain_s", round(drain_s, 3))
+        res.put("push.drain_sessions_per_s", round(waiting / drain_s) if drain_s else None)
+        res.put("push.with_drain_sessions_per_s", round(n / (push_s + drain_s)))
 
     # Bytes: the same queue from a twin device, through the counting proxy.
     twin_mediator = hub.mediator("Jumeau")
@@ -365,6 +392,8 @@ def scenario_push_pull(hub: HubProcess, folder: Path, res: Results, n: int, pull
     res.put("push.wire_bytes", wire)
     res.put("push.bytes_per_session", round(wire / n, 1))
     twin.close()
+    if hub.aggregates:
+        hub.drain()  # now, rather than by the hub's drain in the middle of the timed pull
 
     if pull:
         read_s = read_straight(hub, mediator)
@@ -388,6 +417,11 @@ def scenario_large(hub: HubProcess, folder: Path, res: Results, n: int, runs: in
     generate_notebook(template, n, seed=11)
     mediator = hub.mediator("Dominique Large")
     insert_straight(hub, mediator, hub_rows(template, mediator))
+    if hub.aggregates:
+        # Counted now, rather than by the hub's drain during the timed syncs below.
+        waiting, drain_s = hub.drain()
+        res.put("large.drain_sessions", waiting)
+        res.put("large.drain_s", round(drain_s, 1))
     device = Device.create(folder / "large.db", "large", timeout=(10, 300))
     device.enrol(hub, mediator)
     started = time.perf_counter()
