@@ -11,9 +11,10 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QDate,
     QLocale,
     QObject,
@@ -78,13 +79,13 @@ class Worker(QObject):
     sig_progress = Signal(int, int)
     sig_done = Signal(object, object)  # tag, result
     sig_failed = Signal(object, object)  # tag, the exception
-    sig_finished = Signal()
 
     def __init__(self, job: Callable[[Worker], Any], tag: object = None) -> None:
         super().__init__()
         self._job = job
         self.tag = tag  # handed back with the result: which request it answers
         self.cancel_event = threading.Event()
+        self.succeeded: bool | None = None  # set once the job has returned or raised
 
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
@@ -94,26 +95,90 @@ class Worker(QObject):
 
     def run(self) -> None:
         try:
-            self.sig_done.emit(self.tag, self._job(self))
+            result = self._job(self)
         except BaseException as exc:  # reported to the UI thread, which decides what to show
+            self.succeeded = False
             self.sig_failed.emit(self.tag, exc)
+        else:
+            self.succeeded = True
+            self.sig_done.emit(self.tag, result)
         finally:
-            self.sig_finished.emit()
+            # Back to the UI thread, where Python deletes it once its thread has finished; then
+            # the thread ends (quit before its event loop starts: the loop returns at once).
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
+            QThread.currentThread().quit()
 
 
-def start_worker(
-    owner: QObject, job: Callable[[Worker], Any], tag: object = None
-) -> tuple[QThread, Worker]:
-    """A worker on a new thread; both are deleted once the job has finished. Connect its
-    signals to methods of a QObject of the UI thread, so they are delivered there."""
-    thread = QThread(owner)
+def start_worker(job: Callable[[Worker], Any], tag: object = None) -> tuple[QThread, Worker]:
+    """A worker on a new thread, not started (see WorkerPool.start). Connect its signals to
+    methods of a QObject of the UI thread, so they are delivered there."""
+    thread = QThread()
     worker = Worker(job, tag)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
-    worker.sig_finished.connect(thread.quit)
-    worker.sig_finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
     return thread, worker
+
+
+class _RunningThreads(QObject):
+    """Holds every started worker thread, and its worker, until the thread has finished.
+
+    Python alone owns them (no Qt parent, no deleteLater): a QThread deleted while it runs
+    aborts the process, and one that Qt deletes behind Python's back leaves a dead reference.
+    Held here rather than by a window, so that a window deleted without being closed (with
+    its parent) cannot delete a running thread either. Finished threads are found by asking
+    each one, not by ``sender()``: that is None when the queued ``finished`` arrives after
+    its sender is gone."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: dict[QThread, Worker] = {}
+
+    def add(self, thread: QThread, worker: Worker) -> None:
+        self.threads[thread] = worker
+        thread.finished.connect(self._forget_finished)
+
+    def _forget_finished(self) -> None:
+        for thread in [t for t in self.threads if t.isFinished()]:
+            thread.wait()  # returns at once: only the end of Qt's finishing routine is left
+            del self.threads[thread]
+
+
+_running: _RunningThreads | None = None
+
+
+def _running_threads() -> _RunningThreads:
+    global _running
+    if _running is None:
+        _running = _RunningThreads()  # made on the UI thread, which receives its signals
+    return _running
+
+
+class WorkerPool:
+    """The worker threads one window has started: ``shutdown`` cancels and waits for them."""
+
+    def __init__(self) -> None:
+        self._threads: list[tuple[QThread, Worker]] = []
+
+    def start(self, thread: QThread, worker: Worker) -> None:
+        self._threads = [(t, w) for t, w in self._threads if not t.isFinished()]
+        _running_threads().add(thread, worker)
+        self._threads.append((thread, worker))
+        thread.start()
+
+    def busy(self) -> bool:
+        """True while one of its threads has not finished."""
+        return any(not thread.isFinished() for thread, _worker in self._threads)
+
+    def shutdown(self) -> None:
+        """Ask every worker to stop and wait for them (they hold database connections). Exports
+        check the request between batches; a statistics computation is short."""
+        for _thread, worker in self._threads:
+            worker.cancel_event.set()
+        for thread, _worker in self._threads:
+            thread.wait()
+        self._threads = []
 
 
 # ---- painted charts ----------------------------------------------------------------------------
@@ -339,7 +404,7 @@ class StatsView(QWidget):
         self._today = today
         self.report: StatsReport | None = None
         self._generation = 0
-        self._threads: dict[QThread, Worker] = {}
+        self.workers = WorkerPool()
         self.export_worker: Worker | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.message_box: QMessageBox | None = None
@@ -561,21 +626,10 @@ class StatsView(QWidget):
         flt = self.filters()
         self.status_label.setText(self.tr("Computing…"))
         stats = self.stats
-        thread, worker = start_worker(
-            self, lambda _w: stats.compute(date_from, date_to, flt), generation
-        )
+        thread, worker = start_worker(lambda _w: stats.compute(date_from, date_to, flt), generation)
         worker.sig_done.connect(self._on_report)
         worker.sig_failed.connect(self._on_report_failed)
-        self._run(thread, worker)
-
-    def _run(self, thread: QThread, worker: Worker) -> None:
-        # Python must keep the worker alive until it has run (it has no Qt parent).
-        self._threads[thread] = worker
-        thread.finished.connect(self._on_thread_finished)
-        thread.start()
-
-    def _on_thread_finished(self) -> None:
-        self._threads.pop(self.sender(), None)  # type: ignore[call-overload]
+        self.workers.start(thread, worker)
 
     def _on_report(self, generation: int, report: StatsReport) -> None:
         if generation != self._generation:
@@ -686,21 +740,20 @@ class StatsView(QWidget):
             return
         date_from, date_to = self.period()
         flt = self.filters()
+        exports, author = self.exports, self.author  # the job does not touch the widget
 
         def job(worker: Worker) -> object:
             progress, cancelled = worker.progress, worker.cancelled
             if kind == "sessions_csv":
-                return self.exports.sessions_csv(path, date_from, date_to, flt, progress, cancelled)
+                return exports.sessions_csv(path, date_from, date_to, flt, progress, cancelled)
             if kind == "sessions_xlsx":
-                return self.exports.sessions_xlsx(
-                    path, date_from, date_to, flt, progress, cancelled
-                )
+                return exports.sessions_xlsx(path, date_from, date_to, flt, progress, cancelled)
             assert report is not None
             if kind == "stats_xlsx":
-                return self.exports.stats_xlsx(report, path, progress, cancelled)
-            return self.exports.stats_pdf(report, path, self.author, "", progress, cancelled)
+                return exports.stats_xlsx(report, path, progress, cancelled)
+            return exports.stats_pdf(report, path, author, "", progress, cancelled)
 
-        thread, worker = start_worker(self, job, (kind, path))
+        thread, worker = start_worker(job, (kind, path))
         self.export_worker = worker
         dialog = QProgressDialog(self.tr("Exporting…"), self.tr("Cancel"), 0, 0, self)
         dialog.setWindowTitle(self.tr("Export"))
@@ -713,7 +766,7 @@ class StatsView(QWidget):
         worker.sig_progress.connect(self._on_export_progress)
         worker.sig_done.connect(self._on_export_done)
         worker.sig_failed.connect(self._on_export_failed)
-        self._run(thread, worker)
+        self.workers.start(thread, worker)
 
     def _on_export_progress(self, done: int, total: int) -> None:
         if self.progress_dialog is not None:
@@ -727,13 +780,21 @@ class StatsView(QWidget):
             self.progress_dialog.deleteLater()
             self.progress_dialog = None
 
+    def _is_current_export(self, tag: object) -> bool:
+        # False for the result of an export that closing the window has already ended.
+        return self.export_worker is not None and tag is self.export_worker.tag
+
     def _on_export_done(self, tag: tuple[str, Path], _result: object) -> None:
+        if not self._is_current_export(tag):
+            return
         kind, path = tag
         self._end_export()
         self.status_label.setText(self.tr("Saved: %1").replace("%1", path.name))
         self.sig_export_finished.emit(kind, str(path))
 
     def _on_export_failed(self, tag: tuple[str, Path], exc: BaseException) -> None:
+        if not self._is_current_export(tag):
+            return
         kind, _path = tag
         self._end_export()
         if isinstance(exc, ExportCancelled):
@@ -754,13 +815,16 @@ class StatsView(QWidget):
         self.shutdown()
         super().closeEvent(event)
 
-    def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Cancel a running export and wait for the workers (they hold DB connections)."""
-        if self.export_worker is not None:
-            self.export_worker.cancel_event.set()
-        for thread in list(self._threads):
-            thread.quit()
-            thread.wait(timeout_ms)
+    def shutdown(self) -> None:
+        """Cancel a running export and wait for every worker thread to finish, so that none
+        is deleted with the window while it runs. The export ends here: its result, still on
+        its way, is then ignored."""
+        export = self.export_worker
+        self.workers.shutdown()
+        if export is not None:  # ended here: it may have completed just before the request
+            kind, path = cast(tuple[str, Path], export.tag)
+            self._end_export()
+            self.sig_export_finished.emit(kind, str(path) if export.succeeded else "")
 
 
 def open_stats_window(

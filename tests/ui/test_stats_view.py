@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from app.services.exports import ExportService
 from app.services.sessions import SessionInput
 from app.services.stats import BREAKDOWNS, StatsService
-from app.ui.stats_view import PRIMARY, StatsView
+from app.ui.stats_view import PRIMARY, StatsView, open_stats_window
 from tests.ui.helpers import message_boxes
 
 D = dt.date
@@ -18,7 +23,8 @@ TODAY = D(2025, 3, 15)
 
 
 @pytest.fixture
-def view(qtbot, notebook, venues):
+def sample(notebook, venues):
+    """The notebook's session factory, with four activités of 2025 recorded."""
     rec = notebook.sessions.record
     lille = venues["lille"]
     # January: 2 individual sessions (45 + 30 min) and a workshop of 6 (90 min).
@@ -37,14 +43,63 @@ def view(qtbot, notebook, venues):
     )
     # March: one session of 60 min.
     rec(SessionInput(venue_id=lille, date=D(2025, 3, 2), duration_min=60, themes=["email"]))
-    sf = notebook.session_factory
-    widget = StatsView(StatsService(sf), ExportService(sf), "Camille", today=lambda: TODAY)
+    return notebook.session_factory
+
+
+@pytest.fixture
+def view(qtbot, sample):
+    widget = StatsView(StatsService(sample), ExportService(sample), "Camille", today=lambda: TODAY)
     qtbot.addWidget(widget)
     widget.resize(1200, 800)
     widget.show()
     qtbot.waitUntil(lambda: widget.report is not None, timeout=10_000)
-    yield widget
-    widget.shutdown()
+    return widget
+
+
+class HeldExports(ExportService):
+    """A long export: the sessions CSV holds at its first progress report until the test
+    releases it or the export is cancelled (then the service stops as usual)."""
+
+    def __init__(self, session_factory) -> None:
+        super().__init__(session_factory)
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    def sessions_csv(self, path, date_from, date_to, filters=None, progress=None, cancelled=None):
+        def held(done: int, total: int) -> None:
+            self.holding.set()
+            while not (self.release.is_set() or cancelled()):
+                time.sleep(0.005)
+            progress(done, total)
+
+        return super().sessions_csv(path, date_from, date_to, filters, held, cancelled)
+
+
+@pytest.fixture
+def held(qtbot, sample, tmp_path):
+    """The statistics window as the menu opens it (deleted on close, child of the main
+    window) with a held export of the sessions of the period running."""
+    parent = QWidget()
+    exports = HeldExports(sample)
+    window = open_stats_window(parent, StatsService(sample), exports, "Camille")
+    window.set_period(D(2025, 1, 1), D(2025, 3, 31))  # 4 sessions: the export has rows
+    qtbot.waitUntil(lambda: window.report is not None, timeout=10_000)
+    finished: list[tuple[str, str]] = []
+    window.sig_export_finished.connect(lambda kind, path: finished.append((kind, path)))
+    target = tmp_path / "activites.csv"
+    window.start_export("sessions_csv", target)
+    assert exports.holding.wait(10)
+    yield SimpleNamespace(
+        parent=parent,
+        window=window,
+        exports=exports,
+        worker=window.export_worker,
+        target=target,
+        finished=finished,
+    )
+    exports.release.set()  # a failed test leaves no export running
+    if isValid(parent):
+        parent.deleteLater()
 
 
 def test_this_year_is_computed_on_a_worker_and_shown(view):
@@ -106,6 +161,8 @@ def test_export_runs_in_the_background_and_writes_the_file(qtbot, view, tmp_path
         view.start_export("sessions_csv", csv_target)
     # Header + the 4 sessions of this year.
     assert len(csv_target.read_text(encoding="utf-8-sig").strip().splitlines()) == 5
+    # The export threads end by themselves: none is left running when the test closes it.
+    qtbot.waitUntil(lambda: not view.workers.busy(), timeout=10_000)
 
 
 def test_export_to_a_missing_folder_shows_the_french_message(qtbot, view, tmp_path):
@@ -133,3 +190,33 @@ def test_main_window_opens_the_statistics_window(qtbot, main_window):
     action.trigger()  # a second time: the same window comes forward
     assert main_window.stats_window is stats_window
     stats_window.close()
+
+
+def test_closing_the_window_during_an_export_cancels_it_and_waits_for_it(qtbot, held):
+    held.window.close()
+    # close() returned once the export's thread had finished: the job has ended, cancelled.
+    assert held.worker.succeeded is False
+    assert not held.window.workers.busy()
+    qtbot.waitUntil(lambda: not isValid(held.window))  # deleted on close
+    assert held.finished == [("sessions_csv", "")]
+    assert not held.target.exists() and not list(held.target.parent.glob("*.part"))
+
+
+def test_an_export_done_as_the_window_closes_is_reported_once(qtbot, held):
+    held.exports.release.set()
+    while held.worker.succeeded is None:  # written, its result not yet delivered (no events)
+        time.sleep(0.005)
+    held.window.close()
+    qtbot.waitUntil(lambda: not isValid(held.window))  # its queued result comes, ignored
+    assert held.finished == [("sessions_csv", str(held.target))]
+    assert held.target.exists()
+
+
+def test_a_window_deleted_with_its_parent_lets_its_export_finish(qtbot, held):
+    # Deleted without being closed (the main window going away): its running thread is not
+    # deleted with it, it finishes its work.
+    held.parent.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(held.window))
+    held.exports.release.set()
+    qtbot.waitUntil(lambda: held.worker.succeeded is not None, timeout=10_000)
+    assert held.worker.succeeded and held.target.exists()
