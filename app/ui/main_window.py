@@ -30,7 +30,7 @@ from app.ui.context import AppContext
 from app.ui.errors import storage_error_box
 from app.ui.icons import icon
 from app.ui.sessions_view import SessionsView
-from app.ui.stats_menu import install_stats_menu
+from app.ui.stats_menu import close_stats_window, install_stats_menu
 from app.ui.sync.shell import install_sync
 from app.ui.training.shell import install_training
 
@@ -608,6 +608,7 @@ class MainWindow(QMainWindow):
         # An open form keeps its draft; closing the window is always safe.
         for page in list(self.person_pages):
             page.close()
+        close_stats_window(self)
         super().closeEvent(event)
         if event.isAccepted():
             self.sig_closed.emit()

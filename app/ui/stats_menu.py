@@ -3,11 +3,17 @@ services and their imports load when the menu is used, not at start-up."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
+from shiboken6 import isValid
 
 from app.services.notebook import Notebook
+
+if TYPE_CHECKING:
+    from app.ui.stats_view import StatsView
 
 
 def install_stats_menu(window: QMainWindow, notebook: Notebook) -> QAction:
@@ -25,7 +31,7 @@ def install_stats_menu(window: QMainWindow, notebook: Notebook) -> QAction:
     action.setShortcut(QKeySequence("Ctrl+Shift+S"))
 
     def open_window() -> None:
-        current = getattr(window, "stats_window", None)
+        current = stats_window_of(window)
         if current is not None and current.isVisible():
             current.raise_()
             current.activateWindow()
@@ -43,3 +49,17 @@ def install_stats_menu(window: QMainWindow, notebook: Notebook) -> QAction:
 
     action.triggered.connect(open_window)
     return action
+
+
+def stats_window_of(window: QMainWindow) -> StatsView | None:
+    """The main window's statistics window, or None once closed (it is deleted on close)."""
+    current = getattr(window, "stats_window", None)
+    return current if current is not None and isValid(current) else None
+
+
+def close_stats_window(window: QMainWindow) -> None:
+    """Close the main window's statistics window if it is open: its export is cancelled and
+    its workers waited for, before the notebook they read is closed."""
+    current = stats_window_of(window)
+    if current is not None:
+        current.close()

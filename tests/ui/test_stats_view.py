@@ -220,3 +220,37 @@ def test_a_window_deleted_with_its_parent_lets_its_export_finish(qtbot, held):
     held.exports.release.set()
     qtbot.waitUntil(lambda: held.worker.succeeded is not None, timeout=10_000)
     assert held.worker.succeeded and held.target.exists()
+
+
+def test_the_statistics_window_opens_again_after_being_closed(qtbot, main_window):
+    main_window.stats_action.trigger()
+    first = main_window.stats_window
+    qtbot.waitUntil(lambda: first.report is not None, timeout=10_000)
+    first.close()
+    qtbot.waitUntil(lambda: not isValid(first))  # deleted on close
+    main_window.stats_action.trigger()
+    second = main_window.stats_window
+    assert second is not first and second.isVisible()
+    qtbot.waitUntil(lambda: second.report is not None, timeout=10_000)
+    second.close()
+
+
+def test_closing_the_main_window_cancels_the_statistics_export(
+    qtbot, main_window, sample, tmp_path
+):
+    # Closing the main window (quitting, or switching profile) closes the notebook next: the
+    # statistics window is closed first, its export cancelled and its thread waited for.
+    main_window.stats_action.trigger()
+    stats_window = main_window.stats_window
+    stats_window.exports = exports = HeldExports(sample)
+    stats_window.set_period(D(2025, 1, 1), D(2025, 3, 31))
+    target = tmp_path / "activites.csv"
+    stats_window.start_export("sessions_csv", target)
+    worker = stats_window.export_worker
+    try:
+        assert exports.holding.wait(10)
+        main_window.close()
+        assert worker.succeeded is False
+        assert not stats_window.workers.busy() and not target.exists()
+    finally:
+        exports.release.set()
