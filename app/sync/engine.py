@@ -1441,9 +1441,10 @@ def _split_fresh(
 ) -> tuple[list[wire.PullChange], list[wire.PullChange]]:
     """Split a page: (fresh, others). Fresh: a live record this device has never held (no
     row, no base, nothing pending or held back), that no merge can touch (a follow-up code
-    no other live row holds, a session not pointing at a merged-away person) and that points
-    at no record of the others (foreign keys). A new laptop's first pull is all fresh: those
-    go in with a few bulk inserts; the others take the careful path, in seq order."""
+    no other live row holds, a session not pointing at a merged-away person). A new laptop's
+    first pull is all fresh: those go in with a few bulk inserts; the others take the careful
+    path, in seq order, after them (foreign keys are not checked in this transaction, and a
+    merge there re-points the sessions already written, fresh ones included)."""
     candidates = [
         c
         for c in changes
@@ -1488,34 +1489,22 @@ def _split_fresh(
         if c.entity == "accompagnement" and c.payload.get("beneficiary_id") in aliases:
             continue
         fresh_ids.add(c.entity_id)
-    # A fresh row must not point at a row of this page that takes the careful path (it is
-    # written after the fresh ones): until no such row is left.
-    page_ids = {c.entity_id for c in changes}
-    while True:
-        moved = {
-            c.entity_id
-            for c in candidates
-            if c.entity_id in fresh_ids
-            and any(
-                (ref := c.payload.get(name)) in page_ids and ref not in fresh_ids
-                for name in _REFS[c.entity]
-            )
-        }
-        if not moved:
-            break
-        fresh_ids -= moved
     fresh = [c for c in changes if c.entity_id in fresh_ids]
     return fresh, [c for c in changes if c.entity_id not in fresh_ids]
 
 
 def _insert_fresh(db: Session, fresh: list[wire.PullChange], pass_no: int) -> None:
-    """Insert fresh records (see _split_fresh) and their bases, in foreign-key order."""
+    """Insert fresh records (see _split_fresh) and their bases, referenced tables first."""
     if not fresh:
         return
     db.flush()
     for entity in SYNCED_ENTITIES:
         values = [
-            {**_typed_values(entity, c.payload), "id": c.entity_id, "version": c.version}
+            {
+                **payload_values(SYNCED_ENTITIES[entity], c.payload),
+                "id": c.entity_id,
+                "version": c.version,
+            }
             for c in fresh
             if c.entity == entity
         ]
@@ -1541,18 +1530,6 @@ def _table(entity: str) -> Table:
 
 
 _BASES = _model_table(SyncBase)
-
-
-# Columns of each plain entity that point at another record (foreign keys).
-_REFS: dict[str, tuple[str, ...]] = {
-    name: tuple(sorted({fk.parent.name for fk in _table(name).foreign_keys}))
-    for name in SYNCED_ENTITIES
-}
-
-
-def _typed_values(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload's known columns, typed for the table (payload_values, by column name)."""
-    return payload_values(SYNCED_ENTITIES[entity], payload)
 
 
 def _busy_ids(db: Session) -> set[str]:
