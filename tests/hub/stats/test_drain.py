@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 import hub.stats.maintain as maintain
 from hub.config import Settings
@@ -264,3 +265,23 @@ def test_health_shows_the_backlog_and_drain_aggregates_counts_it(cli, device, hu
     code, out, _ = cli("health")
     assert "pas encore comptées dans les statistiques : 0" in out
     _assert_exact(hub_db)
+
+
+def test_the_first_month_query_reads_only_the_codes_it_asks_for(device, hub_db):
+    """Each chunk of the drain recomputes its people's first month: by the primary key (which
+    starts with the code), never by a scan of every untagged fact of the hub, which made a
+    drain quadratic in the hub's size (SQLite's planner chose the (tag, month) index)."""
+    push_direct(hub_db, device, [op(p) for p in _sessions(7, month="2025-05")])
+    push_direct(hub_db, device, [op(p) for p in _sessions(3, month="2025-02")])
+    assert drain(hub_db) == 10
+    query = maintain.first_months_query(["B0", "B1", "B2", "B5", "nobody"])
+    with hub_db.session() as s:
+        first = dict(s.execute(query).all())
+        if s.get_bind().dialect.name == "sqlite":
+            compiled = query.compile(s.get_bind(), compile_kwargs={"literal_binds": True})
+            plan = " ".join(
+                str(row[-1]) for row in s.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            )
+            assert "sqlite_autoindex_stat_person" in plan, plan
+            assert "ix_stat_person_tag_month" not in plan, plan
+    assert first == {"B0": "2025-02", "B1": "2025-02", "B2": "2025-02", "B5": "2025-05"}
