@@ -32,9 +32,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -664,56 +664,63 @@ class SyncEngine:
         """Group pending entries by record, store the batch and mark its entries in flight, in
         one transaction. Returns None when nothing is pending (records in ``busy``, on the
         wire now, wait for a later batch)."""
+        window = self.max_batch_ops * 5
         with self._sf.begin() as db:
+            # Straight to the driver: plain tuples, no ORM rows for thousands of entries.
+            cursor = db.connection().connection.driver_connection
+            assert cursor is not None
             while True:
-                # The window in light rows; the payloads only of the entries sent (below).
-                entries = list(
-                    db.execute(
-                        select(OutboxEntry.seq, OutboxEntry.entity_id)
-                        .where(OutboxEntry.state == PENDING)
-                        .order_by(OutboxEntry.seq)
-                        .limit(self.max_batch_ops * 5)
-                    )
-                )
+                # The window in light rows (seq, entity_id); the payloads only of the entries
+                # sent (below).
+                entries = cursor.execute(
+                    "SELECT seq, entity_id FROM outbox WHERE state = ? ORDER BY seq LIMIT ?",
+                    (PENDING, window),
+                ).fetchall()
                 if not entries:
                     return None
-                groups: dict[str, list[Any]] = {}
-                for entry in entries:
-                    if busy and entry.entity_id in busy:
+                groups: dict[str, list[int]] = {}
+                for seq, entity_id in entries:
+                    if busy and entity_id in busy:
                         continue
-                    group = groups.get(entry.entity_id)
+                    group = groups.get(entity_id)
                     if group is None:
                         if len(groups) >= self.max_batch_ops:
                             continue
-                        groups[entry.entity_id] = group = []
-                    group.append(entry)
+                        groups[entity_id] = group = []
+                    group.append(seq)
                 if not groups:
                     return None  # all of them wait for the batch on the wire
                 bases = _bases(db, groups)
-                latest: dict[int, Any] = {}
-                for chunk in _chunks([group[-1].seq for group in groups.values()], 500):
-                    query = select(*_ENTRY_COLUMNS).where(OutboxEntry.seq.in_(chunk))
-                    latest.update((entry.seq, entry) for entry in db.execute(query))
+                latest: dict[int, tuple[Any, ...]] = {}
+                for chunk in _chunks([group[-1] for group in groups.values()], 500):
+                    latest.update(
+                        (row[0], row)
+                        for row in cursor.execute(
+                            f"SELECT {_ENTRY_SQL} FROM outbox WHERE seq IN "
+                            f"({','.join('?' * len(chunk))})",
+                            chunk,
+                        )
+                    )
                 ops: list[wire.PushOp] = []
-                members: list[list[Any]] = []
+                members: list[list[int]] = []
                 for entity_id, group in groups.items():
-                    last = latest[group[-1].seq]
+                    _, op_id, entity, op, payload, _, schema_version = latest[group[-1]]
                     base = bases.get(entity_id)
-                    if last.op == wire.OP_DELETE and base is None:
-                        _set_state(db, group, DROPPED, REASONS[DROPPED])
+                    if op == wire.OP_DELETE and base is None:
+                        _set_seq_state(db, group, DROPPED, REASONS[DROPPED])
                         continue
                     ops.append(
                         wire.PushOp(
-                            op_id=last.op_id,
-                            entity=last.entity,
-                            entity_id=entity_id,
-                            op=last.op,
-                            base_version=base or 0,
-                            schema_version=last.schema_version,
+                            op_id,
+                            entity,
+                            entity_id,
+                            op,
+                            base or 0,
+                            schema_version,
                             # Not sent: the hub does not use it, and a SHA-256 is 64 characters
                             # gzip cannot shrink. Results are checked against the entry's hash.
-                            content_hash=None,
-                            payload=json.loads(last.payload),
+                            None,
+                            payload_text=payload,  # sent as stored, never decoded here
                         )
                     )
                     members.append(group)
@@ -724,7 +731,7 @@ class SyncEngine:
                 if not ops:
                     continue
                 body = body_bytes.decode("utf-8")
-                _set_state(db, [e for group in members for e in group], INFLIGHT, None)
+                _set_seq_state(db, [seq for group in members for seq in group], INFLIGHT, None)
                 db.add(SyncBatch(batch_id=batch_id, body=body, op_count=len(ops)))
                 break
         self._checkpoint("push.batch_stored")
@@ -735,12 +742,12 @@ class SyncEngine:
         db: Session,
         batch_id: str,
         ops: list[wire.PushOp],
-        members: list[list[Any]],
-    ) -> tuple[list[wire.PushOp], list[list[Any]], bytes]:
+        members: list[list[int]],
+    ) -> tuple[list[wire.PushOp], list[list[int]], bytes]:
         """Shrink the batch until it is under the gzip bound; an op too large to ever be sent
         alone is rejected here, visibly. Returns the ops kept, their entries and the body."""
         while ops:
-            body = wire.dumps(wire.PushRequest(batch_id, ops).to_json())
+            body = wire.PushRequest(batch_id, ops).encode()
             # Cheap upper bound first: a body under the bound needs no trial compression.
             small = len(body) <= self.max_batch_bytes
             size = len(body) if small else len(wire.gzip_bytes(body))
@@ -756,7 +763,7 @@ class SyncEngine:
                 "Cette fiche est trop volumineuse pour être envoyée au hub (plus de 1 Mo "
                 "compressé). Raccourcissez ses notes puis synchronisez à nouveau."
             )
-            _set_state(db, members[0], REJECTED, reason)
+            _set_seq_state(db, members[0], REJECTED, reason)
             refused = wire.PushResult(ops[0].op_id, wire.STATUS_REJECTED, code="too_large")
             self._add_issue(db, ops[0], REJECTED, reason, refused)
             return [], [], b""
@@ -770,17 +777,19 @@ class SyncEngine:
             inflight: dict[str, list[Any]] = {}
             newer: set[str] = set()
             held: dict[str, SyncDeferred] = {}
+            cursor = db.connection().connection.driver_connection
+            assert cursor is not None
             for chunk in _chunks(entity_ids, 500):
-                for entry in db.execute(
-                    select(
-                        OutboxEntry.seq,
-                        OutboxEntry.entity_id,
-                        OutboxEntry.content_hash,
-                        OutboxEntry.state,
-                    )
-                    .where(OutboxEntry.state.in_(UNSENT), OutboxEntry.entity_id.in_(chunk))
-                    .order_by(OutboxEntry.seq)
-                ):
+                # Straight to the driver: plain tuples for a thousand entries. ``+state``:
+                # by the entity index; SQLite's planner took the state index, reading every
+                # unsent entry of the queue for each chunk (4x slower in a first sync).
+                found = cursor.execute(
+                    "SELECT seq, entity_id, content_hash, state FROM outbox "
+                    f"WHERE +state IN ({','.join('?' * len(UNSENT))}) "
+                    f"AND entity_id IN ({','.join('?' * len(chunk))}) ORDER BY seq",
+                    (*UNSENT, *chunk),
+                )
+                for entry in map(_Entry._make, found):
                     if entry.state == INFLIGHT:
                         inflight.setdefault(entry.entity_id, []).append(entry)
                     else:
@@ -934,7 +943,7 @@ class SyncEngine:
                 kind=kind,
                 code=result.code,
                 reason=reason,
-                local_payload=json.dumps(op.payload, ensure_ascii=False),
+                local_payload=op.payload_json(),
                 hub_payload=json.dumps(hub_payload, ensure_ascii=False) if hub_payload else None,
                 fields=json.dumps(result.fields) if result.fields else None,
                 created_at=self._clock(),
@@ -1317,22 +1326,29 @@ def _write_row(
 # Entities whose wire payload is their row's columns (a training path also carries modules).
 _PLAIN_ENTITIES = frozenset(SYNCED_ENTITIES) - {"training_path"}
 
-_ENTRY_COLUMNS = (
-    OutboxEntry.seq,
-    OutboxEntry.op_id,
-    OutboxEntry.entity,
-    OutboxEntry.entity_id,
-    OutboxEntry.op,
-    OutboxEntry.payload,
-    OutboxEntry.content_hash,
-    OutboxEntry.schema_version,
-)
+
+class _Entry(NamedTuple):
+    """An unacknowledged outbox entry, as a batch's results need it."""
+
+    seq: int
+    entity_id: str
+    content_hash: str
+    state: str
+
+
+# The columns of an outbox entry a batch sends, in this order.
+_ENTRY_SQL = "seq, op_id, entity, op, payload, content_hash, schema_version"
 
 
 def _set_state(db: Session, entries: Iterable[Any], state: str, reason: str | None) -> None:
-    """The new state of outbox entries (rows with a ``seq``): one executemany by key, straight
-    to the driver (a batch's thousand entries cost no statement building)."""
-    rows = [(state, reason, e.seq) for e in entries]
+    """The new state of outbox entries (rows with a ``seq``)."""
+    _set_seq_state(db, [e.seq for e in entries], state, reason)
+
+
+def _set_seq_state(db: Session, seqs: Iterable[int], state: str, reason: str | None) -> None:
+    """The new state of the outbox entries ``seqs``: one executemany by key, straight to the
+    driver (a batch's thousand entries cost no statement building)."""
+    rows = [(state, reason, seq) for seq in seqs]
     if rows:
         db.connection().exec_driver_sql(
             "UPDATE outbox SET state = ?, result_reason = ? WHERE seq = ?", rows
@@ -1378,7 +1394,7 @@ def _plain_results(
             and op.entity in _PLAIN_ENTITIES
             and op.entity_id not in newer
             and op.entity_id not in held
-            and isinstance(op.payload.get("version"), int)
+            and op.record_version is not None
         ):
             candidates.setdefault(op.entity, []).append((op, result))
         else:
@@ -1391,7 +1407,7 @@ def _plain_results(
             query = select(table.c.id, table.c.version).where(table.c.id.in_(chunk))
             local.update((row_id, version) for row_id, version in db.execute(query))
         for op, result in pairs:
-            if local.get(op.entity_id) == op.payload["version"]:
+            if local.get(op.entity_id) == op.record_version:
                 plain.append((op, result))
             else:
                 others.append(op)
@@ -1405,31 +1421,23 @@ def _acknowledge_plain(
     merge has just edited it), in a few statements."""
     if not plain:
         return
-    bases = _BASES
-    upsert = sqlite_insert(bases)
-    db.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["entity_id"],
-            set_={"version": func.max(bases.c.version, upsert.excluded.version)},
-        ),
-        [
-            {"entity_id": op.entity_id, "entity": op.entity, "version": r.version, "pass_no": 0}
-            for op, r in plain
-        ],
+    # Straight to the driver: a thousand parameter tuples, no statement building per row.
+    conn = db.connection()
+    conn.exec_driver_sql(
+        f"INSERT INTO {_BASES.name} (entity_id, entity, version, pass_no) VALUES (?, ?, ?, 0) "
+        f"ON CONFLICT (entity_id) DO UPDATE SET "
+        f"version = max({_BASES.name}.version, excluded.version)",
+        [(op.entity_id, op.entity, r.version) for op, r in plain],
     )
-    by_entity: dict[str, list[dict[str, Any]]] = {}
+    by_entity: dict[str, list[tuple[Any, ...]]] = {}
     for op, result in plain:
         if op.entity_id not in edited:
             by_entity.setdefault(op.entity, []).append(
-                {"b_id": op.entity_id, "b_sent": op.payload["version"], "b_version": result.version}
+                (result.version, op.entity_id, op.record_version)
             )
     for entity, values in by_entity.items():
-        table = _table(entity)
-        db.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_sent"))
-            .values(version=bindparam("b_version")),
-            values,
+        conn.exec_driver_sql(
+            f"UPDATE {_table(entity).name} SET version = ? WHERE id = ? AND version = ?", values
         )
 
 

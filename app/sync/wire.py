@@ -12,6 +12,7 @@ import functools
 import gzip
 import io
 import json
+import re
 import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -181,31 +182,111 @@ class EnrolResponse:
 # ---- push ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PushOp:
-    op_id: str
-    entity: str
-    entity_id: str
-    op: str
-    base_version: int
-    schema_version: int
-    content_hash: str | None  # optional on the wire: the hub does not use it
-    payload: dict[str, Any]
+# A payload as the outbox stores it ends with the record's version (app/models/payloads.py).
+_VERSION_AT_END = re.compile(r'"version":(\d+)\}$')
 
-    def to_json(self) -> dict[str, Any]:
-        # Not dataclasses.asdict: it deep-copies every payload (a third of a batch's cost).
-        out = {
+
+class PushOp:
+    """One operation of a batch. Its payload is a dict, or ``payload_text``: the compact JSON
+    the outbox stores, sent as it is and parsed only if something reads ``payload`` (a batch
+    of a thousand sessions then costs no decoding and no re-encoding of its payloads)."""
+
+    __slots__ = (
+        "op_id",
+        "entity",
+        "entity_id",
+        "op",
+        "base_version",
+        "schema_version",
+        "content_hash",
+        "_payload",
+        "_text",
+    )
+
+    def __init__(
+        self,
+        op_id: str,
+        entity: str,
+        entity_id: str,
+        op: str,
+        base_version: int,
+        schema_version: int,
+        content_hash: str | None,  # optional on the wire: the hub does not use it
+        payload: dict[str, Any] | None = None,
+        *,
+        payload_text: str | None = None,
+    ) -> None:
+        if payload is None and payload_text is None:
+            raise ValueError("une opération sans contenu")
+        self.op_id = op_id
+        self.entity = entity
+        self.entity_id = entity_id
+        self.op = op
+        self.base_version = base_version
+        self.schema_version = schema_version
+        self.content_hash = content_hash
+        self._payload = payload
+        self._text = payload_text
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        if self._payload is None:
+            assert self._text is not None
+            payload = json.loads(self._text)
+            if not isinstance(payload, dict):
+                raise WireFormatError("Contenu d'opération illisible : un objet JSON est attendu.")
+            self._payload = payload
+        return self._payload
+
+    def payload_json(self) -> str:
+        """The payload as compact JSON (the stored text when there is one)."""
+        if self._text is None:
+            self._text = json.dumps(self.payload, ensure_ascii=False, separators=(",", ":"))
+        return self._text
+
+    @property
+    def record_version(self) -> int | None:
+        """The record's local version in the payload (read off the stored text's end)."""
+        if self._payload is None and self._text is not None:
+            found = _VERSION_AT_END.search(self._text)
+            if found:
+                return int(found.group(1))
+        version = self.payload.get("version")
+        return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+    def _envelope(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "op_id": self.op_id,
             "entity": self.entity,
             "entity_id": self.entity_id,
             "op": self.op,
             "base_version": self.base_version,
             "schema_version": self.schema_version,
-            "payload": self.payload,
         }
         if self.content_hash is not None:
             out["content_hash"] = self.content_hash
         return out
+
+    def to_json(self) -> dict[str, Any]:
+        # Not dataclasses.asdict: it deep-copies every payload (a third of a batch's cost).
+        out = self._envelope()
+        out["payload"] = self.payload
+        return out
+
+    def encode(self) -> str:
+        """This op as compact JSON, its payload text spliced in as it is."""
+        head = json.dumps(self._envelope(), ensure_ascii=False, separators=(",", ":"))
+        return f'{head[:-1]},"payload":{self.payload_json()}}}'
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PushOp):
+            return NotImplemented
+        return self._envelope() == other._envelope() and self.payload == other.payload
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PushOp({self.op_id!r}, {self.entity!r}, {self.entity_id!r}, {self.op!r})"
 
     @classmethod
     def from_json(cls, data: Any) -> PushOp:
@@ -230,6 +311,12 @@ class PushRequest:
 
     def to_json(self) -> dict[str, Any]:
         return {"batch_id": self.batch_id, "ops": [op.to_json() for op in self.ops]}
+
+    def encode(self) -> bytes:
+        """The request body: ``dumps(to_json())``, without decoding stored payloads."""
+        head = json.dumps({"batch_id": self.batch_id}, ensure_ascii=False, separators=(",", ":"))
+        ops = ",".join(op.encode() for op in self.ops)
+        return f'{head[:-1]},"ops":[{ops}]}}'.encode()
 
     @classmethod
     def from_json(cls, data: Any) -> PushRequest:

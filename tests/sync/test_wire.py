@@ -78,3 +78,31 @@ def test_gunzip_refuses_bombs_and_truncation():
 def test_enrol_response_never_shows_the_token():
     answer = wire.EnrolResponse("d", "secret-token", "m", "Camille", "Hub", "e")
     assert "secret-token" not in repr(answer)
+
+
+def test_a_stored_payload_is_sent_as_it_is_and_decoded_only_when_read():
+    """The engine sends the outbox's payload text without decoding it: the body is the same
+    JSON as the one built from the decoded payload."""
+    text = '{"id":"e1","notes":"Caf\u00e9 « CAF »","counters":{"version":9},"version":4}'
+    stored = wire.PushOp("o1", "accompagnement", "e1", "upsert", 3, 1, None, payload_text=text)
+    assert stored.record_version == 4
+    assert stored._payload is None  # read off the text's end, not decoded
+    body = wire.PushRequest("b1", [stored]).encode()
+    decoded = wire.PushOp("o1", "accompagnement", "e1", "upsert", 3, 1, None, wire.loads(text))
+    assert wire.loads(body) == wire.loads(wire.dumps(wire.PushRequest("b1", [decoded]).to_json()))
+    assert wire.PushRequest.from_json(wire.loads(body)) == wire.PushRequest("b1", [decoded])
+    assert stored.payload["counters"] == {"version": 9}
+
+
+@pytest.mark.parametrize(
+    "text, version",
+    [
+        ('{"id":"e1","version":12}', 12),
+        ('{"id":"e1","doc":{"version":3}}', None),  # a nested version is not the record's
+        ('{"version":2,"id":"e1"}', 2),  # another order: decoded
+        ('{"id":"e1","version":true}', None),
+    ],
+)
+def test_the_record_version_of_a_stored_payload(text, version):
+    op = wire.PushOp("o", "venue", "e1", "upsert", 0, 1, None, payload_text=text)
+    assert op.record_version == version
