@@ -157,22 +157,25 @@ def _insert_many(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     names = [c.name for c in table.columns]
     dialect = db.get_bind().dialect
     if dialect.name != "postgresql":
-        convert = [(c.name, c.type.bind_processor(dialect)) for c in table.columns]
+        # Only the columns whose type converts values (dates, times, booleans) are converted.
+        convert = [
+            (i, process)
+            for i, c in enumerate(table.columns)
+            if (process := c.type.bind_processor(dialect)) is not None
+        ]
         sql = (
             f'INSERT INTO "{table.name}" ({", ".join(names)}) '
             f"VALUES ({', '.join('?' * len(names))})"
         )
-        db.connection().exec_driver_sql(
-            sql,
-            [
-                tuple(
-                    (value if process is None or value is None else process(value))
-                    for name, process in convert
-                    for value in (row.get(name),)
-                )
-                for row in rows
-            ],
-        )
+        params = []
+        for row in rows:
+            values = [row.get(name) for name in names]
+            for i, process in convert:
+                value = values[i]
+                if value is not None:
+                    values[i] = process(value)
+            params.append(tuple(values))
+        db.connection().exec_driver_sql(sql, params)
         return
     # COPY bypasses SQLAlchemy's types: store datetimes as naive UTC, as UTCDateTime does.
     import psycopg
@@ -426,11 +429,14 @@ class BatchPlanner:
         """None when the stored ``row`` is exactly what the device sent (so its next pull can
         leave it out: the device holds it), else the device's values, kept with the op."""
         held = wire_payload(op.entity, row)
-        held.pop("version")
-        sent = {k: v for k, v in op.payload.items() if k != "version"}
+        sent = op.payload
+        if "version" in sent:  # the device's own numbering: not compared
+            held["version"] = sent["version"]
+        else:
+            del held["version"]
         if held == sent:
             return None
-        return comparable(op.entity, sent)
+        return comparable(op.entity, {k: v for k, v in sent.items() if k != "version"})
 
     def _new_row(self, op: Op, values: dict[str, Any], version: int, deleted: bool) -> dict:
         row = {
@@ -650,6 +656,18 @@ class PushOutcome:
     seq: int
 
 
+def _op_id_taken(op_id: str) -> OpResult:
+    return OpResult(
+        op_id,
+        REJECTED,
+        None,
+        "op_id_taken",
+        "Cette modification porte l'identifiant d'une modification d'un autre médiateur (carnet "
+        "copié depuis un autre ordinateur ?) : le hub ne l'a pas enregistrée. Elle reste sur "
+        "cet ordinateur ; contactez l'équipe du hub.",
+    )
+
+
 def _stored_result(row: Any) -> OpResult:
     if row.status == APPLIED:
         return OpResult(row.op_id, DUPLICATE, row.version)
@@ -677,22 +695,23 @@ def apply_batch(
     if epoch is None:
         raise RuntimeError("hub epoch missing")
     op_ids = list({op.op_id for op in ops})
-    stored = (
-        {
-            row.op_id: _stored_result(row)
-            for row in db.execute(
-                select(
-                    AppliedOp.op_id,
-                    AppliedOp.status,
-                    AppliedOp.version,
-                    AppliedOp.code,
-                    AppliedOp.reason,
-                ).where(among(db, AppliedOp.op_id, op_ids))
+    stored: dict[str, OpResult] = {}
+    if op_ids:
+        for row in db.execute(
+            select(
+                AppliedOp.op_id,
+                AppliedOp.mediator_id,
+                AppliedOp.status,
+                AppliedOp.version,
+                AppliedOp.code,
+                AppliedOp.reason,
+            ).where(among(db, AppliedOp.op_id, op_ids))
+        ):
+            # An op id another mediator's device already used (a notebook copied from another
+            # computer): not that op's answer, which would leave this one unsaved in silence.
+            stored[row.op_id] = (
+                _stored_result(row) if row.mediator_id == mediator_id else _op_id_taken(row.op_id)
             )
-        }
-        if op_ids
-        else {}
-    )
     fresh: list[Op] = []
     seen: set[str] = set()
     for op in ops:

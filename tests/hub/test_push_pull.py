@@ -171,6 +171,28 @@ def test_another_mediators_ids_are_rejected(client, device, hub_db):
     assert [c["payload"]["notes"] for c in changes if c["entity"] == "accompagnement"] == [""]
 
 
+def test_an_op_id_another_mediator_used_is_refused_not_answered_as_theirs(client, device, hub_db):
+    """A notebook copied to another computer and enrolled for another mediator sends op ids
+    the first one already used: the hub must not answer with the first op's result (the
+    second device would think its record saved)."""
+    from tests.hub.helpers import new_mediator
+
+    stranger = enrol(client, hub_db, new_mediator(hub_db, "Sam Durand"))
+    first = op(session_payload())
+    assert push(client, stranger, [first]).json()["results"][0]["status"] == "applied"
+    copied = dict(op(session_payload(notes="copie")), op_id=first["op_id"])
+    mine = op(session_payload())
+    results = push(client, device, [copied, mine]).json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "applied"]
+    assert results[0]["code"] == "op_id_taken"
+    assert "autre médiateur" in results[0]["reason"]
+    again = push(client, device, [copied]).json()["results"]
+    assert again[0]["code"] == "op_id_taken"  # answered the same on a retry
+    changes, _ = pull_all(client, device)
+    assert [c["entity_id"] for c in changes] == [mine["entity_id"]]
+    assert push(client, stranger, [first]).json()["results"][0]["status"] == "duplicate"
+
+
 def test_disjoint_edits_merge_and_overlapping_ones_conflict(client, device, hub_db):
     laptop = enrol(client, hub_db, device.mediator_id, "Deuxième portable")
     payload = session_payload()
