@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from app.models.bulk import fill_defaults, insert_rows
 from app.models.ids import new_id
 from hub.models import (
     RECORD_TABLES,
@@ -139,44 +140,15 @@ def among(db: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool
     return column.in_(values)  # type: ignore[no-any-return]
 
 
-def _fill_defaults(table: Table, rows: list[dict[str, Any]]) -> None:
-    """Python-side column defaults, for the inserts that bypass SQLAlchemy's statements."""
-    missing = [c for c in table.columns if c.default is not None]
-    for row in rows:
-        for column in missing:
-            if column.name not in row:
-                default: Any = column.default
-                row[column.name] = default.arg(None) if default.is_callable else default.arg
-
-
 def _insert_many(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Bulk insert: COPY on PostgreSQL (one stream instead of a statement per row); on SQLite
     the driver's executemany with the columns' own bind conversions (sqlite3 loops in C,
     without SQLAlchemy building parameters row by row)."""
-    _fill_defaults(table, rows)
-    names = [c.name for c in table.columns]
-    dialect = db.get_bind().dialect
-    if dialect.name != "postgresql":
-        # Only the columns whose type converts values (dates, times, booleans) are converted.
-        convert = [
-            (i, process)
-            for i, c in enumerate(table.columns)
-            if (process := c.type.bind_processor(dialect)) is not None
-        ]
-        sql = (
-            f'INSERT INTO "{table.name}" ({", ".join(names)}) '
-            f"VALUES ({', '.join('?' * len(names))})"
-        )
-        params = []
-        for row in rows:
-            values = [row.get(name) for name in names]
-            for i, process in convert:
-                value = values[i]
-                if value is not None:
-                    values[i] = process(value)
-            params.append(tuple(values))
-        db.connection().exec_driver_sql(sql, params)
+    if db.get_bind().dialect.name != "postgresql":
+        insert_rows(db.connection(), table, rows)
         return
+    fill_defaults(table, rows)
+    names = [c.name for c in table.columns]
     # COPY bypasses SQLAlchemy's types: store datetimes as naive UTC, as UTCDateTime does.
     import psycopg
 

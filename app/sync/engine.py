@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.models.base import Base, utcnow
 from app.models.beneficiary_merge import BeneficiaryMerger
+from app.models.bulk import insert_rows
 from app.models.entities import Beneficiary, BeneficiaryAlias, OutboxEntry, SyncState
 from app.models.ids import new_id
 from app.models.payloads import (
@@ -1002,7 +1003,23 @@ class SyncEngine:
 
     # ==== pull ===================================================================================
     def _pull_all(self, report: SyncReport, progress: ProgressCallback | None) -> bool:
-        """Pull until up to date. True if the hub turned out to be restored (things to push)."""
+        """Pull until up to date. True if the hub turned out to be restored (things to push).
+        While a page is applied, the next one is already asked for (from the cursor that
+        page ends at); it is used only if the page was applied and the cursor moved there."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carnet-pull") as wire_thread:
+            ahead: tuple[tuple[int, str], Future[wire.PullResponse]] | None = None
+            try:
+                return self._pull_pages(report, progress, wire_thread, ahead)
+            finally:
+                wire_thread.shutdown(wait=True, cancel_futures=True)
+
+    def _pull_pages(
+        self,
+        report: SyncReport,
+        progress: ProgressCallback | None,
+        wire_thread: ThreadPoolExecutor,
+        ahead: tuple[tuple[int, str], Future[wire.PullResponse]] | None,
+    ) -> bool:
         while True:
             self._check_cancel()
             with self._sf() as db:
@@ -1012,13 +1029,17 @@ class SyncEngine:
                 progress(
                     SyncProgress("pull", report.pulled, None, "Réception des modifications du hub")
                 )
+            # Records this device pushed come back only in a full re-pull, which must see
+            # every record (its sweep tombstones what it did not see).
+            own = "all" if repull else "skip"
+            request = partial(
+                self._call, partial(self._transport.pull, cursor, self.pull_limit, own), report
+            )
+            if ahead is not None and ahead[0] != (cursor, own):
+                wait([ahead[1]])  # asked for another cursor (the page was not applied): unused
+                ahead = None
             try:
-                # Records this device pushed come back only in a full re-pull, which must see
-                # every record (its sweep tombstones what it did not see).
-                own = "all" if repull else "skip"
-                page = self._call(
-                    partial(self._transport.pull, cursor, self.pull_limit, own), report
-                )
+                page = ahead[1].result() if ahead is not None else request()
             except CursorExpired:
                 log.info("pull cursor %s expired on the hub: full re-pull", cursor)
                 report.cursor_reset = True
@@ -1031,18 +1052,35 @@ class SyncEngine:
                             K_REPULL: "1",
                         },
                     )
+                ahead = None
                 continue
+            ahead = None
             self._checkpoint("pull.page_received")
             if self._check_epoch(page.epoch, report, progress):
                 return True  # the cursor went back to 0: this page belongs to the old history
             self._hub_catalogue = page.catalogue
-            if not page.changes and not page.more and not repull and page.next != cursor:
-                # Nothing to apply (often: only this device's own pushes, left out): the
-                # cursor moves with the end-of-sync write, one local commit fewer.
-                self._deferred_cursor = (cursor, page.next)
-            elif page.changes or page.next != cursor or page.more or repull:
-                self._apply_page(page, report)  # (nothing new: no local write at all)
-            self._checkpoint("pull.page_applied")
+            if page.more:
+                following = (page.next, own)
+                ahead = (
+                    following,
+                    wire_thread.submit(
+                        self._call,
+                        partial(self._transport.pull, page.next, self.pull_limit, own),
+                        report,
+                    ),
+                )
+            try:
+                if not page.changes and not page.more and not repull and page.next != cursor:
+                    # Nothing to apply (often: only this device's own pushes, left out): the
+                    # cursor moves with the end-of-sync write, one local commit fewer.
+                    self._deferred_cursor = (cursor, page.next)
+                elif page.changes or page.next != cursor or page.more or repull:
+                    self._apply_page(page, report)  # (nothing new: no local write at all)
+                self._checkpoint("pull.page_applied")
+            except BaseException:
+                if ahead is not None:
+                    wait([ahead[1]])  # the request ends before the error goes up
+                raise
             if not page.more:
                 return False
 
@@ -1068,7 +1106,10 @@ class SyncEngine:
             busy.update(
                 db.scalars(
                     select(OutboxEntry.entity_id).where(
-                        OutboxEntry.state.in_(UNSENT), OutboxEntry.entity_id.in_(chunk)
+                        # ``|| ''``: by the entity index, not every unsent entry (see
+                        # _apply_results)
+                        (OutboxEntry.state + "").in_(UNSENT),
+                        OutboxEntry.entity_id.in_(chunk),
                     )
                 )
             )
@@ -1517,9 +1558,10 @@ def _insert_fresh(db: Session, fresh: list[wire.PullChange], pass_no: int) -> No
             if c.entity == entity
         ]
         if values:
-            db.execute(insert(_table(entity)), values)
-    db.execute(
-        insert(_BASES),
+            insert_rows(db.connection(), _table(entity), values)
+    insert_rows(
+        db.connection(),
+        _BASES,
         [
             {"entity_id": c.entity_id, "entity": c.entity, "version": c.version, "pass_no": pass_no}
             for c in fresh
