@@ -252,6 +252,8 @@ class BatchPlanner:
         self.next_seq = first_seq
         self.now = now
         self.state: dict[tuple[str, str], dict[str, Any] | None] = {}
+        # (entity, id) → mediator of records the batch only points to (not loaded whole).
+        self.owners: dict[tuple[str, str], str] = {}
         self.writes = _Writes(now=now)
         self.traces: list[_OpTrace] = []
         self.versions_in_batch: dict[tuple[str, int], dict[str, Any]] = {}
@@ -260,6 +262,7 @@ class BatchPlanner:
     # ---- loading ----------------------------------------------------------------------------
     def load(self, ops: Iterable[Op]) -> None:
         wanted: dict[str, set[str]] = {}
+        referenced: dict[str, set[str]] = {}
         for op in ops:
             if op.entity not in ENTITIES:
                 continue
@@ -267,7 +270,7 @@ class BatchPlanner:
             for name, target in REF_FIELDS[op.entity]:
                 value = op.payload.get(name) if isinstance(op.payload, dict) else None
                 if isinstance(value, str) and value:
-                    wanted.setdefault(target, set()).add(value)
+                    referenced.setdefault(target, set()).add(value)
         for entity, ids in wanted.items():
             table = RECORD_TABLES[entity]
             found = {
@@ -278,6 +281,15 @@ class BatchPlanner:
             }
             for entity_id in ids:
                 self.state[(entity, entity_id)] = found.get(entity_id)
+        # Records only pointed to (a session's venue and person): their owner is enough.
+        for entity, ids in referenced.items():
+            ids -= wanted.get(entity, set())
+            if ids:
+                table = RECORD_TABLES[entity]
+                for entity_id, owner in self.db.execute(
+                    select(table.c.id, table.c.mediator_id).where(among(self.db, table.c.id, ids))
+                ):
+                    self.owners[(entity, entity_id)] = owner
         # Conflicts still open on edited records (creations cannot settle any: skip the query).
         edited = {op.entity_id for op in ops if op.base_version > 0}
         if edited:
@@ -390,7 +402,12 @@ class BatchPlanner:
                 ref_id = values.get(name)
                 if ref_id:
                     ref_row = self.state.get((target, ref_id))
-                    if ref_row is not None and ref_row["mediator_id"] != self.mediator_id:
+                    owner = (
+                        ref_row["mediator_id"]
+                        if ref_row is not None
+                        else self.owners.get((target, ref_id))
+                    )
+                    if owner is not None and owner != self.mediator_id:
                         return _forbidden(op), None
         if op.op == "delete":
             return self._plan_delete(op, row, values)
