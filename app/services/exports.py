@@ -299,6 +299,7 @@ class ExportService:
                 yield from batch
                 done += len(batch)
                 progress(done, total)
+        _check(cancelled)  # a period with no session: cancelled is still cancelled
 
     def sessions_csv(
         self,

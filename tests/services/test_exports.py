@@ -218,6 +218,16 @@ def test_progress_is_reported_and_cancel_leaves_nothing(exports, filled, tmp_pat
     assert not target.exists() and _no_leftovers(tmp_path) == []
 
 
+def test_a_cancelled_export_of_an_empty_period_writes_nothing(exports, filled, tmp_path):
+    empty = (dt.date(2019, 1, 1), dt.date(2019, 1, 31))
+    for name, export in (("a.csv", exports.sessions_csv), ("a.xlsx", exports.sessions_xlsx)):
+        with pytest.raises(ExportCancelled):
+            export(tmp_path / name, *empty, cancelled=lambda: True)
+        assert not (tmp_path / name).exists()
+    assert _no_leftovers(tmp_path) == []
+    assert exports.sessions_csv(tmp_path / "b.csv", *empty) == 0  # not cancelled: written
+
+
 def test_a_failed_export_keeps_the_previous_file(exports, filled, tmp_path):
     target = tmp_path / "activites.csv"
     target.write_text("ancienne version", encoding="utf-8")
