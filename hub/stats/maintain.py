@@ -327,7 +327,7 @@ def first_months_query(beneficiaries: list[str]) -> Select[Any]:
 
 def _refresh_first_months(db: Session, dialect: str, beneficiaries: list[str]) -> None:
     """Each code's first month, recomputed from its remaining person facts."""
-    first: dict[str, str] = dict(db.execute(first_months_query(beneficiaries)).tuples().all())
+    first: dict[str, str] = {b: m for b, m in db.execute(first_months_query(beneficiaries))}
     db.execute(
         delete(STAT_PERSON_FIRST).where(STAT_PERSON_FIRST.c.beneficiary_id.in_(beneficiaries))
     )
