@@ -668,8 +668,7 @@ class SyncEngine:
         window = self.max_batch_ops * 5
         with self._sf.begin() as db:
             # Straight to the driver: plain tuples, no ORM rows for thousands of entries.
-            cursor = db.connection().connection.driver_connection
-            assert cursor is not None
+            cursor = _driver(db)
             while True:
                 # The window in light rows (seq, entity_id); the payloads only of the entries
                 # sent (below).
@@ -778,8 +777,7 @@ class SyncEngine:
             inflight: dict[str, list[Any]] = {}
             newer: set[str] = set()
             held: dict[str, SyncDeferred] = {}
-            cursor = db.connection().connection.driver_connection
-            assert cursor is not None
+            cursor = _driver(db)
             for chunk in _chunks(entity_ids, 500):
                 # Straight to the driver: plain tuples for a thousand entries. ``+state``:
                 # by the entity index; SQLite's planner took the state index, reading every
@@ -1007,19 +1005,18 @@ class SyncEngine:
         While a page is applied, the next one is already asked for (from the cursor that
         page ends at); it is used only if the page was applied and the cursor moved there."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carnet-pull") as wire_thread:
-            ahead: tuple[tuple[int, str], Future[wire.PullResponse]] | None = None
-            try:
-                return self._pull_pages(report, progress, wire_thread, ahead)
-            finally:
-                wire_thread.shutdown(wait=True, cancel_futures=True)
+            return self._pull_pages(report, progress, wire_thread)
 
     def _pull_pages(
-        self,
-        report: SyncReport,
-        progress: ProgressCallback | None,
-        wire_thread: ThreadPoolExecutor,
-        ahead: tuple[tuple[int, str], Future[wire.PullResponse]] | None,
+        self, report: SyncReport, progress: ProgressCallback | None, wire_thread: ThreadPoolExecutor
     ) -> bool:
+        def ask(since: int, own: str) -> Future[wire.PullResponse]:
+            return wire_thread.submit(
+                self._call, partial(self._transport.pull, since, self.pull_limit, own), report
+            )
+
+        # The next page, asked for while the current one is applied: (cursor, own) → answer.
+        ahead: tuple[tuple[int, str], Future[wire.PullResponse]] | None = None
         while True:
             self._check_cancel()
             with self._sf() as db:
@@ -1032,14 +1029,14 @@ class SyncEngine:
             # Records this device pushed come back only in a full re-pull, which must see
             # every record (its sweep tombstones what it did not see).
             own = "all" if repull else "skip"
-            request = partial(
-                self._call, partial(self._transport.pull, cursor, self.pull_limit, own), report
-            )
-            if ahead is not None and ahead[0] != (cursor, own):
-                wait([ahead[1]])  # asked for another cursor (the page was not applied): unused
-                ahead = None
+            # (A page asked for ahead from another cursor, the page before not applied, is left
+            # unused; the single wire thread keeps the requests one at a time and the executor
+            # waits for them before this returns or raises.)
+            answer = ahead[1] if ahead is not None and ahead[0] == (cursor, own) else None
+            ahead = None
+            answer = answer or ask(cursor, own)
             try:
-                page = ahead[1].result() if ahead is not None else request()
+                page = answer.result()
             except CursorExpired:
                 log.info("pull cursor %s expired on the hub: full re-pull", cursor)
                 report.cursor_reset = True
@@ -1052,35 +1049,20 @@ class SyncEngine:
                             K_REPULL: "1",
                         },
                     )
-                ahead = None
                 continue
-            ahead = None
             self._checkpoint("pull.page_received")
             if self._check_epoch(page.epoch, report, progress):
                 return True  # the cursor went back to 0: this page belongs to the old history
             self._hub_catalogue = page.catalogue
             if page.more:
-                following = (page.next, own)
-                ahead = (
-                    following,
-                    wire_thread.submit(
-                        self._call,
-                        partial(self._transport.pull, page.next, self.pull_limit, own),
-                        report,
-                    ),
-                )
-            try:
-                if not page.changes and not page.more and not repull and page.next != cursor:
-                    # Nothing to apply (often: only this device's own pushes, left out): the
-                    # cursor moves with the end-of-sync write, one local commit fewer.
-                    self._deferred_cursor = (cursor, page.next)
-                elif page.changes or page.next != cursor or page.more or repull:
-                    self._apply_page(page, report)  # (nothing new: no local write at all)
-                self._checkpoint("pull.page_applied")
-            except BaseException:
-                if ahead is not None:
-                    wait([ahead[1]])  # the request ends before the error goes up
-                raise
+                ahead = ((page.next, own), ask(page.next, own))
+            if not page.changes and not page.more and not repull and page.next != cursor:
+                # Nothing to apply (often: only this device's own pushes, left out): the
+                # cursor moves with the end-of-sync write, one local commit fewer.
+                self._deferred_cursor = (cursor, page.next)
+            elif page.changes or page.next != cursor or page.more or repull:
+                self._apply_page(page, report)  # (nothing new: no local write at all)
+            self._checkpoint("pull.page_applied")
             if not page.more:
                 return False
 
@@ -1379,6 +1361,13 @@ class _Entry(NamedTuple):
 
 # The columns of an outbox entry a batch sends, in this order.
 _ENTRY_SQL = "seq, op_id, entity, op, payload, content_hash, schema_version"
+
+
+def _driver(db: Session) -> Any:
+    """The session's own sqlite3 connection (its current transaction), for plain-tuple reads."""
+    conn = db.connection().connection.driver_connection
+    assert conn is not None
+    return conn
 
 
 def _set_state(db: Session, entries: Iterable[Any], state: str, reason: str | None) -> None:
