@@ -381,11 +381,6 @@ def _text_checker(field: FieldSpec) -> Checker:
             raise _bad(field, "JSON illisible") from None
         return value
 
-    def check_pattern(value: Any) -> Any:
-        if text(value) and pattern is not None and not pattern.match(value):
-            raise _bad(field, f"« {value[:20]} » n'a pas le bon format")
-        return value
-
     if kind == "code":
         return check_code
     if kind == "codes":
@@ -397,6 +392,13 @@ def _text_checker(field: FieldSpec) -> Checker:
     if kind == "json":
         return check_json
     if pattern is not None:
+        match = pattern.match
+
+        def check_pattern(value: Any) -> Any:
+            if text(value) and not match(value):
+                raise _bad(field, f"« {value[:20]} » n'a pas le bon format")
+            return value
+
         return check_pattern
     return text
 
