@@ -66,6 +66,15 @@ class Column(IntEnum):
     TAGS = 7
 
 
+# Item roles and alignments as plain ints, for data() (see there).
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_USER = Qt.ItemDataRole.UserRole.value
+_CELL_ROLES = frozenset((_DISPLAY, _TOOLTIP, _ALIGNMENT))
+_LEFT = (Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value
+_RIGHT = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
+
 # Column → sort key of NotebookReader.list_rowids (None: not sortable).
 SORT_KEYS: dict[Column, str | None] = {
     Column.DATE: "date",
@@ -263,31 +272,27 @@ class SessionsTableModel(QAbstractTableModel):
             return self.tr("Click to sort")
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        # Called for every role of every cell painted: plain ints, no enum built per call.
+        if role not in _CELL_ROLES:
+            if role == _USER and index.isValid():
+                return self.session_id(index.row())
+            return None
         if not index.isValid():
             return None
-        if role == Qt.ItemDataRole.UserRole:
-            return self.session_id(index.row())
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.TextAlignmentRole,
-        ):
-            return None
-        col = Column(index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in (Column.DURATION, Column.PARTICIPANTS):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        col = index.column()
+        if role == _ALIGNMENT:
+            return _RIGHT if col in (Column.DURATION, Column.PARTICIPANTS) else _LEFT
         row = self.session_row(index.row())
         if row is None:
             return None
-        text = self._cell_text(row, col)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return text if col in (Column.THEMES, Column.PLACE, Column.TAGS) and text else None
-        return text
+        if role == _TOOLTIP:
+            if col not in (Column.THEMES, Column.PLACE, Column.TAGS):
+                return None
+            return self._cell_text(row, col) or None
+        return self._cell_text(row, col)
 
-    def _cell_text(self, row: SessionRow, col: Column) -> str:
+    def _cell_text(self, row: SessionRow, col: int) -> str:
         if not row.kind:
             return ""
         if col == Column.DATE:
