@@ -5,9 +5,11 @@ intermediaries, on loopback; the real hub is exercised in tests/e2e."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
+import socket
 import ssl
 import threading
 import time
@@ -234,7 +236,59 @@ def test_hub_addresses():
 
 def test_tls_verification_cannot_be_skipped(tmp_path: Path):
     """A hub with a certificate nobody vouches for is refused (and nothing is sent)."""
-    cert, key = _self_signed(tmp_path)
+    with tls_hub(tmp_path) as (srv, url, cert):
+        srv.script.append({"body": STATUS_OK})
+        with pytest.raises(TransportError) as info:
+            HttpTransport(url, "jeton").status()
+        assert "certificat" in info.value.message
+        assert srv.seen == []
+        # The hub's own authority, given explicitly, is trusted.
+        assert HttpTransport(url, "jeton", ca_bundle=str(cert)).status().hub_name == "Hub"
+
+
+def test_the_environment_ca_bundle_is_honoured(tmp_path: Path, monkeypatch):
+    """``REQUESTS_CA_BUNDLE`` is read as ``requests`` would (once, by the transport)."""
+    with tls_hub(tmp_path) as (srv, url, cert):
+        srv.script.append({"body": STATUS_OK})
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+        assert HttpTransport(url, "jeton").status().hub_name == "Hub"
+
+
+@pytest.mark.parametrize("bypass", [False, True])
+def test_the_environment_proxy_is_used_unless_bypassed(monkeypatch, bypass):
+    """``HTTPS_PROXY`` carries the requests (a CONNECT to the hub), ``NO_PROXY`` skips it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: list[bytes] = []
+
+    def proxy() -> None:
+        listener.settimeout(5)
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                seen.append(conn.recv(4096))  # then closed: the request fails
+
+    thread = threading.Thread(target=proxy, daemon=True)
+    thread.start()
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    if bypass:
+        monkeypatch.setenv("NO_PROXY", "hub.invalid")
+    transport = HttpTransport("https://hub.invalid", "jeton", timeout=(3, 3))
+    with pytest.raises(TransportError):
+        transport.status()
+    listener.close()
+    thread.join(5)
+    if bypass:
+        assert seen == []
+    else:
+        assert seen and seen[0].startswith(b"CONNECT hub.invalid:443 ")
+
+
+@contextlib.contextmanager
+def tls_hub(folder: Path) -> Iterator[tuple[Scripted, str, Path]]:
+    """A scripted hub over TLS with a self-signed certificate: (server, its URL, the cert)."""
+    cert, key = _self_signed(folder)
     srv = Scripted()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
@@ -242,14 +296,7 @@ def test_tls_verification_cannot_be_skipped(tmp_path: Path):
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     try:
-        srv.script.append({"body": STATUS_OK})
-        url = f"https://localhost:{srv.server_address[1]}"
-        with pytest.raises(TransportError) as info:
-            HttpTransport(url, "jeton").status()
-        assert "certificat" in info.value.message
-        assert srv.seen == []
-        # The hub's own authority, given explicitly, is trusted.
-        assert HttpTransport(url, "jeton", ca_bundle=str(cert)).status().hub_name == "Hub"
+        yield srv, f"https://localhost:{srv.server_address[1]}", cert
     finally:
         srv.shutdown()
         srv.server_close()

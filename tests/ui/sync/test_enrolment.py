@@ -17,7 +17,7 @@ from app.ui.sync.controller import NOT_LINKED, PROBLEM, SYNCED
 from app.ui.sync.enrol_dialog import EnrolDialog, parse_enrolment_link
 from app.ui.sync.runtime import SyncRuntime
 from hub.org import issue_enrolment_code
-from tests.sync.test_transport import Scripted, _self_signed
+from tests.sync.test_transport import Scripted, tls_hub
 from tests.ui.helpers import visible
 from tests.ui.sync.conftest import enrolment_link, link_window, quick_timings
 
@@ -102,18 +102,8 @@ def garbage_server():
 @pytest.fixture
 def tls_server(tmp_path: Path):
     """A server whose certificate nobody vouches for."""
-    import ssl
-
-    cert, key = _self_signed(tmp_path)
-    srv = Scripted()
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    srv.socket = context.wrap_socket(srv.socket, server_side=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://localhost:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    with tls_hub(tmp_path) as (_, url, _):
+        yield url
 
 
 def closed_port() -> int:
