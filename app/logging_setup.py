@@ -43,13 +43,19 @@ class LogFile(logging.Handler):
                 self.path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
             )
         )
-        with self.lock:  # closed before a rollover can rename the file (Windows)
+        self.acquire()  # closed before a rollover can rename the file (Windows)
+        try:
             plain, self.target = self.target, rotating
             plain.close()
+        finally:
+            self.release()
 
     def close(self) -> None:
-        with self.lock:
+        self.acquire()
+        try:
             self.target.close()
+        finally:
+            self.release()
         super().close()
 
 

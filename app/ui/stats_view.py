@@ -750,8 +750,10 @@ class StatsView(QWidget):
                 return exports.sessions_xlsx(path, date_from, date_to, flt, progress, cancelled)
             assert report is not None
             if kind == "stats_xlsx":
-                return exports.stats_xlsx(report, path, progress, cancelled)
-            return exports.stats_pdf(report, path, author, "", progress, cancelled)
+                exports.stats_xlsx(report, path, progress, cancelled)
+                return None
+            exports.stats_pdf(report, path, author, "", progress, cancelled)
+            return None
 
         thread, worker = start_worker(job, (kind, path))
         self.export_worker = worker

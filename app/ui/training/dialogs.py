@@ -125,8 +125,9 @@ class LevelEditor(QWidget):
     def set_codes(self, codes: list[str]) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item and item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item else None
+            if widget:
+                widget.deleteLater()
         self.spins = {}
         if not codes:
             note = QLabel(self.tr("This module names no competence."))
@@ -344,8 +345,9 @@ class RecordProgressDialog(_Dialog):
         self.module_combo.clear()
         self.module_combo.addItem(self.tr("The whole path (assessment)"), None)
         first_open = 0
+        path_id = spec.id if spec else ""
         for module in spec.modules if spec else ():
-            status = self.module_status.get((spec.id, module.id))
+            status = self.module_status.get((path_id, module.id))
             mark = "✓ " if status == DONE else ""
             self.module_combo.addItem(f"{mark}{module.position}. {module.title}", module.id)
             if not first_open and status != DONE:

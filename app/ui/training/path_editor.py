@@ -67,9 +67,9 @@ class ModuleForm(QWidget):
         self.competence_table.verticalHeader().setVisible(False)
         self.target_spins: dict[str, QSpinBox] = {}
         for row, (code, label) in enumerate(ref.CRCN_COMPETENCES.items()):
-            item = QTableWidgetItem(f"{code} {label}")
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.competence_table.setItem(row, 0, item)
+            cell = QTableWidgetItem(f"{code} {label}")
+            cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.competence_table.setItem(row, 0, cell)
             spin = QSpinBox()
             spin.setRange(0, 8)
             spin.setSpecialValueText(self.tr("not worked"))

@@ -266,9 +266,10 @@ class ProgressView(QWidget):
         self.progress = progress
         self.hint.set_step(progress.next_step)
         while self.paths_box.count():
-            item = self.paths_box.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            layout_item = self.paths_box.takeAt(0)
+            widget = layout_item.widget() if layout_item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.cards = [PathCard(p, self.full) for p in progress.paths]
         for path_card in self.cards:
             self.paths_box.addWidget(path_card)

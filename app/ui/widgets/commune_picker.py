@@ -38,7 +38,7 @@ class CommunePicker(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setMaxVisibleItems(SUGGESTIONS)
         self.completer.setWidget(self.edit)
-        self.completer.activated[QModelIndex].connect(self._on_activated)
+        self.completer.activated[QModelIndex].connect(self._on_activated)  # type: ignore[index]
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -74,7 +74,9 @@ class CommunePicker(QWidget):
         if self._results:
             self.completer.complete()
         else:
-            self.completer.popup().hide()
+            popup = self.completer.popup()
+            if popup is not None:
+                popup.hide()
         self._show_status()
         if had_value:
             self.sig_changed.emit()
@@ -100,7 +102,8 @@ class CommunePicker(QWidget):
 
     def _on_return(self) -> None:
         if self._insee is None and self._results:
-            row = max(self.completer.popup().currentIndex().row(), 0)
+            popup = self.completer.popup()
+            row = max(popup.currentIndex().row(), 0) if popup is not None else 0
             self._pick(*self._results[row])
 
     def _on_editing_finished(self) -> None:
@@ -115,7 +118,9 @@ class CommunePicker(QWidget):
         postal = postal or (commune.postal_codes[0] if commune.postal_codes else None)
         self._insee, self._name, self._postal = commune.insee, commune.name, postal
         self.edit.setText(label(commune, postal))
-        self.completer.popup().hide()
+        popup = self.completer.popup()
+        if popup is not None:
+            popup.hide()
         self._results = []
         self._show_status()
         self.sig_changed.emit()

@@ -46,7 +46,7 @@ class FlowLayout(QLayout):
 
     def sizeHint(self) -> QSize:  # noqa: N802
         """All items on one line: the width the items would like when there is room."""
-        visible = [i for i in self._items if i.widget() is None or not i.widget().isHidden()]
+        visible = [i for i in self._items if (w := i.widget()) is None or not w.isHidden()]
         width = sum(i.sizeHint().width() for i in visible) + self._spacing * max(
             len(visible) - 1, 0
         )

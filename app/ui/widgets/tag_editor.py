@@ -53,7 +53,7 @@ class TagEditor(FlowWidget):
         self.edit.returnPressed.connect(self._commit_text)
         self.edit.textEdited.connect(self._on_text_edited)
         self.edit.sig_backspace_on_empty.connect(self._remove_last)
-        self.completer.activated[str].connect(self._on_completion)
+        self.completer.activated[str].connect(self._on_completion)  # type: ignore[index]
 
     def value(self) -> list[str]:
         pending = self.edit.text().strip()
@@ -84,12 +84,13 @@ class TagEditor(FlowWidget):
     def _suggest(self, text: str) -> None:
         popup = self.completer.popup()
         if not text.strip():
-            popup.hide()
+            if popup is not None:
+                popup.hide()
             return
         self.completer.setCompletionPrefix(text.strip())
         if self.completer.completionCount():
             self.completer.complete()
-        else:
+        elif popup is not None:
             popup.hide()
 
     def _on_completion(self, text: str) -> None:
@@ -99,9 +100,10 @@ class TagEditor(FlowWidget):
 
     def _commit_text(self) -> None:
         popup = self.completer.popup()
-        if popup.isVisible() and popup.currentIndex().isValid():
-            return  # Enter on a suggestion: _on_completion adds it
-        popup.hide()
+        if popup is not None:
+            if popup.isVisible() and popup.currentIndex().isValid():
+                return  # Enter on a suggestion: _on_completion adds it
+            popup.hide()
         text = " ".join(self.edit.text().split())
         self.edit.clear()
         if text and self._add(text):
