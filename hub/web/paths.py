@@ -1,5 +1,6 @@
 """The training paths' pages (« Parcours »): the catalogue and the mediators' proposals, a path's
-page, the editor, a path file's import and export, publish / withdraw / refuse.
+page, the editor, a path file's import and export, publish / withdraw / refuse, and the
+completion and skill-gain indicators per path and territory.
 
 Hub staff (``admin``) do everything; a coordinator reads the catalogue (and the followers of
 their structures); a local authority does not see these pages. Every change goes through the
@@ -158,6 +159,32 @@ def catalogue_page(request: Request, hub: HubDep, login: ReaderDep, fait: str = 
         done=DONE_MESSAGES.get(fait),
     )
     return _page(request, "paths_list.html", context)
+
+
+# ---- indicators (declared before /parcours/{path_id}) -----------------------------------------
+@router.get("/parcours/indicateurs", response_class=HTMLResponse)
+def indicators_page(
+    request: Request, hub: HubDep, login: ReaderDep, niveau: str = "departement", parcours: str = ""
+) -> Response:
+    """Completion and skill gain per path and territory (hub/training.py ``indicators``):
+    aggregates only, small or deducible counts shown as « s »."""
+    if niveau not in training.LEVELS:
+        raise PageError(400, "invalid_level", f"Niveau de territoire inconnu : « {niveau[:20]} ».")
+    with _read(hub) as db:
+        choices = [(e.id, e.title) for e in training.list_paths(db) if e.state != "propose"]
+        if parcours and parcours not in {pid for pid, _ in choices}:
+            raise PageError(404, "not_found", f"Parcours introuvable : « {parcours[:40]} ».")
+        data = training.indicators(db, niveau, parcours or None, _scope(login))
+    context = _context(
+        hub,
+        login,
+        data=data,
+        level=niveau,
+        path_id=parcours,
+        choices=choices,
+        levels=training.LEVELS,
+    )
+    return _page(request, "paths_indicators.html", context)
 
 
 # ---- import (declared before /parcours/{path_id}) ---------------------------------------------

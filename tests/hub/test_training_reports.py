@@ -4,7 +4,9 @@ hidden), through the CLI (``carnet-hub paths …``) and the staff JSON API."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -268,3 +270,67 @@ def test_migrate_publishes_the_sample_paths_once(cli):
     assert code == 0 and "4 parcours d'exemple publiés" in out
     code, out, _ = cli("migrate")
     assert "parcours d'exemple" not in out
+
+
+# ---- the hub's page ------------------------------------------------------------------------------
+def _page_rows(page: str, path_id: str) -> dict[str, list[str]]:
+    """A path's section of /parcours/indicateurs: its territory rows' cells by territory code
+    ("" for the hub total), then its competence rows by code."""
+    section = re.search(rf'<section [^>]*data-path="{path_id}">.*?</section>', page, re.S)
+    assert section, page
+    rows: dict[str, list[str]] = {}
+    for code, cells in re.findall(
+        r'<tr data-(?:level="\w+" data-code|competence)="([\w.]*)"[^>]*>(.*?)</tr>',
+        section.group(0),
+        re.S,
+    ):
+        rows[code] = [
+            html.unescape(c).replace("\u202f", " ").strip()
+            for c in re.findall(r'<td class="num">(.*?)</td>', cells)
+        ]
+    return rows
+
+
+def _web_login(client, email: str) -> None:
+    r = client.post("/connexion", data={"email": email, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+
+
+def test_the_indicators_page_shows_the_figures_and_hides_small_counts(client, territory):
+    _web_login(client, "admin@hub.fr")
+    page = client.get("/parcours")
+    assert 'href="/parcours/indicateurs"' in page.text
+    r = client.get("/parcours/indicateurs")
+    assert r.status_code == 200
+    rows = _page_rows(r.text, SANTE)
+    # Inscrits, groupes, commencé, terminé, taux, évalués, progressé, gain (the JSON API's figures).
+    assert rows[""] == ["15", "s", "15", "10", "67 %", "8", "8", "2,0"]
+    assert rows["59"][:5] == ["10", "s", "10", "5", "50 %"]
+    assert rows["59"][5:] == ["s", "s", ""] and rows["80"][5:] == ["s", "s", ""]
+    assert rows["4.2"] == ["8", "8", "2,0"]
+    assert "Nord (59)" in r.text and "Somme (80)" in r.text and "secret statistique" in r.text
+    # The mediators' own training: two people in all, every figure hidden.
+    assert set(_page_rows(r.text, FACILITATEUR)[""][:1]) == {"s"}
+    # One path, by commune.
+    r = client.get("/parcours/indicateurs", params={"niveau": "commune", "parcours": SANTE})
+    assert r.status_code == 200 and f'data-path="{FACILITATEUR}"' not in r.text
+    communes = _page_rows(r.text, SANTE)
+    assert [code for code in communes if code and "." not in code] == ["59350", "80021"]
+    assert communes["59350"][3] == "5" and communes["80021"][5] == "s"
+
+
+def test_the_indicators_page_keeps_coordinators_to_their_structures(client, territory):
+    _web_login(client, "coord@amiens.fr")
+    r = client.get("/parcours/indicateurs")
+    assert r.status_code == 200
+    rows = _page_rows(r.text, SANTE)
+    assert rows[""][:4] == ["5", "0", "5", "5"] and "59" not in rows
+    assert "Nord (59)" not in r.text and "dans vos structures" in r.text
+
+
+def test_the_indicators_page_refuses_bad_choices_in_french(client, territory):
+    _web_login(client, "admin@hub.fr")
+    r = client.get("/parcours/indicateurs", params={"niveau": "planete"})
+    assert r.status_code == 400 and "Niveau de territoire inconnu" in r.text
+    r = client.get("/parcours/indicateurs", params={"parcours": "inexistant"})
+    assert r.status_code == 404 and "Parcours introuvable" in r.text

@@ -1,8 +1,8 @@
 """The training paths' pages in a real browser (Debian's chromium, headless, Playwright) on the
 hub served by uvicorn on loopback: hub staff create a path through the editor and find it in the
 catalogue, a bad file is refused beside the import form, a proposal waits for review; a
-coordinator reads only, a local authority is kept out. Screenshots: docs/screenshots/
-hub-parcours-*.png."""
+coordinator reads only, a local authority is kept out; the indicators per path and territory.
+Screenshots: docs/screenshots/hub-parcours-*.png."""
 
 from __future__ import annotations
 
@@ -102,6 +102,20 @@ def test_staff_create_a_path_and_find_it_in_the_catalogue(
         assert "Publié" in row and "1 médiateur" in row
         assert page.locator(f'tr[data-path="{SANTE}"]').inner_text().endswith("6 personnes")
         assert page.locator(f'tr[data-path="{SMARTPHONE}"]').inner_text().endswith("s")
+
+        # The indicators per path and territory: six people shown, two hidden.
+        page.click("text=Indicateurs par territoire")
+        page.wait_for_url(url + "/parcours/indicateurs")
+        total = f'section[data-path="{SANTE}"] tr[data-level="hub"] td'
+        assert page.locator(total).first.inner_text() == "6"
+        hidden = f'section[data-path="{SMARTPHONE}"] tr[data-level="hub"] td'
+        assert page.locator(hidden).first.inner_text() == "s"
+        page.select_option("select[name=niveau]", "commune")
+        page.click("button:has-text('Afficher')")
+        page.wait_for_url("**niveau=commune**")
+        assert page.locator(f'section[data-path="{SANTE}"] tr[data-level="commune"]').count() >= 1
+        _shot(page, "parcours-6-indicateurs")
+        page.goto(url + "/parcours")
 
         page.click("text=Mon Espace Santé")
         assert page.locator("li.module").count() == 5
