@@ -18,8 +18,10 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hub.db import Database
 from hub.models import HubUser, Structure, UserStructure
 from hub.org import OrgError, check_password, create_user, get_meta, set_meta
 from hub.stats.territory import Territories
@@ -27,6 +29,7 @@ from hub.web.schema import UserTerritory
 
 COOKIE = "carnet_hub_session"
 SESSION_SECONDS = 8 * 3600
+WEB_SECRET_KEY = "web_secret"  # hub_meta key of the cookies' signing key
 ROLES = {
     "admin": "Équipe du hub",
     "coordinateur": "Coordination de structures",
@@ -131,11 +134,32 @@ def structure_names(db: Session, ids: tuple[str, ...]) -> dict[str, str]:
 
 
 # ---- signed cookies -----------------------------------------------------------------------
-def web_secret(db: Session) -> bytes:
-    secret = get_meta(db, "web_secret")
-    if secret is None:
-        secret = secrets.token_hex(32)
-        set_meta(db, "web_secret", secret)
+def read_web_secret(db: Session) -> bytes | None:
+    """The key signing the pages' session cookies; None until the first login creates it."""
+    secret = get_meta(db, WEB_SECRET_KEY)
+    return bytes.fromhex(secret) if secret is not None else None
+
+
+def ensure_web_secret(database: Database) -> bytes:
+    """The signing key, created on first use in a write transaction of its own. (Created from
+    a read transaction, the write failed at once on SQLite — "database is locked" — whenever
+    another connection had written since that transaction began: a push, the statistics
+    drain.)"""
+    with database.session() as db:
+        found = read_web_secret(db)
+    if found is not None:
+        return found
+    try:
+        with database.write() as db:
+            secret = get_meta(db, WEB_SECRET_KEY)
+            if secret is None:
+                secret = secrets.token_hex(32)
+                set_meta(db, WEB_SECRET_KEY, secret)
+    except IntegrityError:  # another process created it meanwhile (PostgreSQL)
+        with database.session() as db:
+            secret = get_meta(db, WEB_SECRET_KEY)
+        if secret is None:
+            raise
     return bytes.fromhex(secret)
 
 

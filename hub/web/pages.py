@@ -39,11 +39,12 @@ from hub.web.auth import (
     SESSION_SECONDS,
     WebUser,
     authenticate_password,
+    ensure_web_secret,
     load_user,
     read_session,
+    read_web_secret,
     sign_session,
     structure_names,
-    web_secret,
 )
 from hub.web.mapsvg import render_map
 from hub.web.schema import PartnerToken, VenueDetails
@@ -100,8 +101,8 @@ class Login:
 
 def _session_user(request: Request, hub: Hub) -> Login | None:
     with hub.db.session() as s:
-        secret = web_secret(s)
-        found = read_session(secret, request.cookies.get(COOKIE))
+        secret = read_web_secret(s)
+        found = read_session(secret, request.cookies.get(COOKIE)) if secret else None
         if found is None:
             return None
         user = load_user(s, found[0])
@@ -169,11 +170,10 @@ async def login_submit(request: Request, hub: Annotated[Hub, Depends(get_hub)]) 
         return _page(request, "login.html", context, status=429)
     with hub.db.session() as s:
         user = authenticate_password(s, email, form.get("password", ""))
-        secret = web_secret(s)
     if user is None:
         context["error"] = "Adresse e-mail ou mot de passe incorrect."
         return _page(request, "login.html", context, status=401)
-    value, _csrf = sign_session(secret, user.id)
+    value, _csrf = sign_session(ensure_web_secret(hub.db), user.id)
     response = RedirectResponse("/tableau-de-bord", status_code=303)
     response.set_cookie(
         COOKIE,

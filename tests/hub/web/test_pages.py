@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 
 import pytest
+from sqlalchemy import text
 
+from hub.org import get_meta
 from tests.hub.web.demo import PASSWORD, build_demo
 
 
@@ -120,3 +123,28 @@ def test_report_and_map_pages(client, demo):
     assert r.status_code == 200 and "Lille" in r.text and 'class="mark"' in r.text
     r = client.get("/carte?niveau=hub&annee=2025&maille=epci")
     assert r.status_code == 200 and "<svg" in r.text
+
+
+def test_the_first_login_waits_for_another_writer(client, hub_db, demo):
+    """The cookies' signing key is made at the first login, in a write transaction of its own:
+    a push or the statistics drain writing at that moment makes the login wait, not fail."""
+    with hub_db.session() as s:
+        assert get_meta(s, "web_secret") is None
+    writing, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with hub_db.write() as s:
+            s.execute(text("UPDATE hub_meta SET value = value WHERE key = 'epoch'"))
+            writing.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert writing.wait(5)
+    threading.Timer(0.3, release.set).start()
+    r = login(client, demo.emails["admin"])
+    thread.join(5)
+    assert r.status_code == 303, r.text
+    with hub_db.session() as s:
+        assert get_meta(s, "web_secret") is not None
+    assert client.get("/tableau-de-bord").status_code == 200
