@@ -118,6 +118,7 @@ def test_staff_create_a_path_and_find_it_in_the_catalogue(
         page.goto(url + "/parcours")
 
         page.click("text=Mon Espace Santé")
+        page.wait_for_url(url + f"/parcours/{SANTE}")
         assert page.locator("li.module").count() == 5
         assert "Niveau" in page.inner_text("ol.modules")
         _shot(page, "parcours-2-parcours")
@@ -141,6 +142,7 @@ def test_staff_create_a_path_and_find_it_in_the_catalogue(
         page.click("#module-1 details.choices >> nth=1 >> summary")
         page.check('#module-1 input[value="gere_ses_contenus_numeriques"]')
         page.click("text=+ Ajouter un module")
+        page.wait_for_selector("#m1_title")  # the form posted and came back with the module
         assert page.locator("fieldset.module-edit").count() == 2
         assert page.input_value("#m0_title") == "Où sont mes photos ?"  # kept
         page.fill("#m1_title", "Sauvegarder dans le cloud")
@@ -196,6 +198,7 @@ def test_staff_create_a_path_and_find_it_in_the_catalogue(
         page = context.new_page()
         _login(page, url, "coord@nord.test")
         page.click("header nav >> text=Parcours")
+        page.wait_for_url(url + "/parcours")  # read the new page, not the one it replaces
         assert "Lecture seule" in page.inner_text("main")
         assert page.locator("text=Nouveau parcours").count() == 0
         assert page.goto(url + "/parcours/nouveau").status == 403
