@@ -102,6 +102,7 @@ def test_each_role_sees_its_own_scope(client, hub_db, settings, browser):
         page.check("input[value='Accompagnement individuel']")
         page.select_option("select[name=frais]", "Gratuit")
         page.click("form.form button[type=submit]")
+        page.wait_for_selector("main >> text=enregistrées")  # the page after the save
         assert "enregistrées" in page.inner_text("main")
         page.goto(url + "/lieux")
         assert "Prêts à publier (1)" in page.inner_text("main")
