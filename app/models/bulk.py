@@ -8,9 +8,13 @@ times, booleans) are converted. The hub uses it for its SQLite database too.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Boolean, Connection, Date, Table
+
+from app.models.base import UTCDateTime
 
 
 def fill_defaults(table: Table, rows: list[dict[str, Any]]) -> None:
@@ -43,6 +47,70 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
             value = values[i]
             if value is not None:
                 values[i] = process(value)
+        params.append(tuple(values))
+    conn.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})',
+        params,
+    )
+
+
+# ---- straight from the wire ---------------------------------------------------------------------
+# A pulled record's payload holds dates and times as ISO text; the ORM path parses them into
+# date/datetime objects, which SQLite's driver turns back into text. For the thousands of
+# records of a first sync, ``insert_payloads`` goes from the wire's text to the stored text in
+# one step each (through the same parsers, so a malformed value still raises), and stores what
+# the ORM path stores, byte for byte (tests/models/test_bulk_payloads.py).
+
+
+def _stored_datetime(value: Any) -> Any:
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:  # naive UTC in the database, as UTCDateTime stores it
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed.isoformat(" ")
+
+
+def _stored_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return dt.date.fromisoformat(str(value)[:10]).isoformat()
+
+
+def _converter(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return _stored_datetime
+    if isinstance(kind, Date):
+        return _stored_date
+    if isinstance(kind, Boolean):
+        return int
+    process: Callable[[Any], Any] | None = kind.bind_processor(dialect)
+    return process
+
+
+def insert_payloads(conn: Connection, table: Table, payloads: list[dict[str, Any]]) -> None:
+    """Insert wire payloads (values by column name as a sync payload carries them: dates and
+    times as ISO text; unknown keys ignored) into ``table`` of a SQLite database, in the
+    caller's transaction. Absent columns take their default (or NULL), as in ``insert_rows``."""
+    if not payloads:
+        return
+    dialect = conn.dialect
+    columns = list(table.columns)
+    names = [c.name for c in columns]
+    convert = [(i, p) for i, c in enumerate(columns) if (p := _converter(c, dialect)) is not None]
+    defaults: list[tuple[int, str, Any]] = [
+        (i, c.name, c.default) for i, c in enumerate(columns) if c.default is not None
+    ]
+    params = []
+    for payload in payloads:
+        values = [payload.get(name) for name in names]
+        for i, name, default in defaults:
+            if name not in payload:
+                values[i] = default.arg(None) if default.is_callable else default.arg
+        for i, process in convert:
+            if values[i] is not None:
+                values[i] = process(values[i])
         params.append(tuple(values))
     conn.exec_driver_sql(
         f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})',

@@ -24,7 +24,7 @@ from app.paths import resource_path
 log = logging.getLogger(__name__)
 
 # Kept equal to Alembic's head by a test, so start-up can skip importing Alembic.
-HEAD_REVISION = "0009_stats_month_cache"
+HEAD_REVISION = "0010_bulk_load"
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

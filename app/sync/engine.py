@@ -42,9 +42,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.models.base import Base, utcnow
 from app.models.beneficiary_merge import BeneficiaryMerger
-from app.models.bulk import insert_rows
+from app.models.bulk import insert_payloads, insert_rows
 from app.models.entities import Beneficiary, BeneficiaryAlias, OutboxEntry, SyncState
 from app.models.ids import new_id
+from app.models.indexing import deferred_indexing
 from app.models.payloads import (
     SYNCED_ENTITIES,
     SyncedModel,
@@ -1536,20 +1537,18 @@ def _insert_fresh(db: Session, fresh: list[wire.PullChange], pass_no: int) -> No
     if not fresh:
         return
     db.flush()
-    for entity in SYNCED_ENTITIES:
-        values = [
-            {
-                **payload_values(SYNCED_ENTITIES[entity], c.payload),
-                "id": c.entity_id,
-                "version": c.version,
-            }
-            for c in fresh
-            if c.entity == entity
-        ]
-        if values:
-            insert_rows(db.connection(), _table(entity), values)
+    conn = db.connection()
+    with deferred_indexing(conn):  # sessions indexed for search once, not row by row
+        for entity in SYNCED_ENTITIES:
+            payloads = [
+                {**c.payload, "id": c.entity_id, "version": c.version}
+                for c in fresh
+                if c.entity == entity
+            ]
+            if payloads:
+                insert_payloads(conn, _table(entity), payloads)
     insert_rows(
-        db.connection(),
+        conn,
         _BASES,
         [
             {"entity_id": c.entity_id, "entity": c.entity, "version": c.version, "pass_no": pass_no}

@@ -1,0 +1,138 @@
+"""``insert_payloads`` (a first sync's fresh records, straight from the wire's text) stores what
+the typed path (``payload_values`` then ``insert_rows``) stores, byte for byte."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine
+
+from app.models.bulk import insert_payloads, insert_rows
+from app.models.entities import Accompagnement, Beneficiary, Venue
+from app.models.ids import new_id
+from app.models.migrate import prepare_database
+from app.models.payloads import payload_values
+
+VENUE = {
+    "id": new_id(),
+    "name": "Médiathèque",
+    "commune_insee": "59350",
+    "commune_name": "Lille",
+    "postal_code": "59000",
+    "itinerant": True,
+    "created_at": "2025-03-14T09:00:00Z",
+    "updated_at": "2025-03-14T11:30:00+02:00",
+    "deleted_at": None,
+    "version": 3,
+    "a_newer_hub_field": "ignoré",
+}
+
+
+def sessions(venue_id: str, person_id: str) -> list[dict[str, Any]]:
+    base = {
+        "kind": "individuel",
+        "duration_min": 30,
+        "place_type": "lieu_activite",
+        "venue_id": venue_id,
+        "themes": "|email|",
+        "materiels": "|telephone|",
+        "tags": "",
+        "notes": "Création d'une adresse électronique",
+        "oriented": False,
+        "version": 1,
+    }
+    return [
+        {
+            **base,
+            "id": new_id(),
+            "date": "2025-03-14",
+            "created_at": "2025-03-14T09:00:00.250000Z",
+            "updated_at": "2025-03-14T09:00:00.250000Z",
+        },
+        {
+            **base,
+            "id": new_id(),
+            "date": "2025-03-15T00:00:00",  # a date sent with a time: the day is kept
+            "created_at": "2025-03-15T23:30:00-01:00",  # the next day in UTC
+            "updated_at": "2025-03-16T00:30:00",  # naive: UTC
+            "oriented": True,
+            "orientation": "autre",
+            "beneficiary_id": person_id,
+        },
+        {  # a workshop, columns left out take their defaults
+            "id": new_id(),
+            "kind": "collectif",
+            "date": "2024-12-31",
+            "duration_min": 90,
+            "place_type": "lieu_activite",
+            "venue_id": venue_id,
+            "themes": "|smartphone|",
+            "participants": 8,
+            "counters": '{"genre": {"feminin": 4}}',
+            "created_at": "2024-12-31T10:00:00Z",
+            "updated_at": "2024-12-31T10:00:00Z",
+            "version": 2,
+        },
+    ]
+
+
+def stored(path: Path, table: str) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def load(path: Path, fast: bool, rows: dict[Any, list[dict[str, Any]]]) -> None:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            for model, payloads in rows.items():
+                table = model.__table__
+                if fast:
+                    insert_payloads(conn, table, [dict(p) for p in payloads])
+                else:
+                    typed = [{**payload_values(model, p), "id": p["id"]} for p in payloads]
+                    insert_rows(conn, table, typed)
+    finally:
+        engine.dispose()
+
+
+def test_the_wire_path_stores_what_the_typed_path_stores(tmp_path: Path):
+    person = {
+        "id": new_id(),
+        "code": "K7M-3QX",
+        "created_at": "2025-01-02T08:00:00Z",
+        "updated_at": "2025-01-02T08:00:00Z",
+        "version": 1,
+    }
+    rows = {
+        Venue: [VENUE],
+        Beneficiary: [person],
+        Accompagnement: sessions(VENUE["id"], person["id"]),
+    }
+    typed, wire = tmp_path / "typed.db", tmp_path / "wire.db"
+    for path, fast in ((typed, False), (wire, True)):
+        prepare_database(path)
+        load(path, fast, rows)
+    for table in ("venue", "beneficiary", "accompagnement"):
+        assert stored(wire, table) == stored(typed, table), table
+    (venue,) = stored(wire, "venue")
+    assert "2025-03-14 09:30:00" in venue  # +02:00 stored as UTC
+    assert len(stored(wire, "accompagnement")) == 3
+
+
+@pytest.mark.parametrize("field, value", [("date", "14/03/2025"), ("created_at", "hier")])
+def test_a_malformed_date_is_refused_as_on_the_typed_path(tmp_path: Path, field: str, value: str):
+    path = tmp_path / "c.db"
+    prepare_database(path)
+    bad = {**sessions(VENUE["id"], new_id())[0], field: value}
+    with pytest.raises(ValueError):
+        payload_values(Accompagnement, bad)
+    with pytest.raises(ValueError):
+        load(path, True, {Venue: [VENUE], Accompagnement: [bad]})
+    assert stored(path, "accompagnement") == []
