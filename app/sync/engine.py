@@ -1018,18 +1018,23 @@ class SyncEngine:
 
         # The next page, asked for while the current one is applied: (cursor, own) → answer.
         ahead: tuple[tuple[int, str], Future[wire.PullResponse]] | None = None
+        sent: bool | None = None  # whether this device ever sent a change (read once)
         while True:
             self._check_cancel()
             with self._sf() as db:
                 cursor = int(_get(db, K_CURSOR) or 0)
                 repull = _get(db, K_REPULL) == "1"
+                if sent is None:
+                    sent = _ever_sent(db)
             if progress:
                 progress(
                     SyncProgress("pull", report.pulled, None, "Réception des modifications du hub")
                 )
             # Records this device pushed come back only in a full re-pull, which must see
-            # every record (its sweep tombstones what it did not see).
-            own = "all" if repull else "skip"
+            # every record (its sweep tombstones what it did not see). A device that never
+            # sent anything (a new laptop) has nothing to leave out: "all" spares the hub
+            # the search for its records.
+            own = "all" if repull or not sent else "skip"
             # (A page asked for ahead from another cursor, the page before not applied, is left
             # unused; the single wire thread keeps the requests one at a time and the executor
             # waits for them before this returns or raises.)
@@ -1308,6 +1313,15 @@ def _set_many(db: Session, values: dict[str, str]) -> None:
     upsert = sqlite_insert(SyncState).values([{"key": k, "value": v} for k, v in values.items()])
     db.execute(
         upsert.on_conflict_do_update(index_elements=["key"], set_={"value": upsert.excluded.value})
+    )
+
+
+def _ever_sent(db: Session) -> bool:
+    """Whether any change of this notebook ever left for the hub (an entry past pending; the
+    outbox keeps acknowledged entries)."""
+    sent = (INFLIGHT, ACKED, CONFLICT, GONE, REJECTED)
+    return (
+        db.scalar(select(OutboxEntry.seq).where(OutboxEntry.state.in_(sent)).limit(1)) is not None
     )
 
 

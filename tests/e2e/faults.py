@@ -76,6 +76,7 @@ class FaultyTransport:
         self._planned: dict[str, deque[str]] = {}
         self.log: list[tuple[str, str]] = []  # (method, fault or "ok")
         self.bodies: list[bytes] = []  # push bodies as sent, to check resends are identical
+        self.pulls: list[str] = []  # the ``own`` of every pull asked for
         self.before: dict[str, Callable[[], None]] = {}
         self._lock = threading.Lock()
 
@@ -141,6 +142,7 @@ class FaultyTransport:
         return self._run("push", lambda: self.inner.push(body))  # type: ignore[no-any-return]
 
     def pull(self, since: int, limit: int, own: str = "all") -> wire.PullResponse:
+        self.pulls.append(own)
         return self._run("pull", lambda: self.inner.pull(since, limit, own))  # type: ignore[no-any-return]
 
     def reconcile(self, items: list[wire.ReconcileItem]) -> wire.ReconcileResponse:

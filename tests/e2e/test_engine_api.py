@@ -207,3 +207,25 @@ def test_a_push_only_sync_moves_the_cursor_past_its_own_records(hub, make_device
     assert again.pulled == 0 and again.applied == 0
     assert int(device.state("cursor") or 0) == after
     check_invariants(hub, [device])
+
+
+def test_a_device_that_never_sent_anything_pulls_everything_plainly(hub, make_device):
+    """A new laptop has no pushes of its own for the hub to leave out: it asks own=all (the
+    hub skips that search); once it has sent a change, own=skip again."""
+    a, b = make_device("a"), make_device("b")
+    mediator = hub.new_mediator()
+    a.enrol(hub, mediator)
+    for i in range(3):
+        a.record(notes=f"séance {i}")
+    a.sync()
+    assert set(a.transport.pulls) == {"skip"}
+    b.enrol(hub, mediator)
+    assert b.sync().pulled == 4  # the venue and three sessions
+    assert set(b.transport.pulls) == {"all"}
+    b.transport.pulls.clear()
+    b.record(notes="sur le nouveau portable")
+    b.sync()
+    b.sync()
+    assert b.transport.pulls and set(b.transport.pulls) == {"skip"}
+    a.sync()
+    check_invariants(hub, [a, b])
