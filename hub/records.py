@@ -539,12 +539,13 @@ _DOCUMENTS: Final[dict[str, frozenset[str]]] = {
 
 def wire_payload(entity: str, row: Mapping[str, Any]) -> dict[str, Any]:
     """The payload sent to devices: the desktop row's columns, in the desktop's form."""
-    spec = ENTITIES[entity]
     documents = _DOCUMENTS[entity]
     out: dict[str, Any] = {"id": row["id"]}
-    for name in spec.field_names:
+    for name in ENTITIES[entity].field_names:
         value = row[name]
-        if name in documents and isinstance(value, str):
+        if value is None or (value.__class__ in _AS_IS and name not in documents):
+            out[name] = value  # most fields: text, numbers, flags (what _wire keeps as is)
+        elif name in documents and isinstance(value, str):
             out[name] = json.loads(value)
         else:
             out[name] = _wire(value)
