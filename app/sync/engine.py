@@ -36,7 +36,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
@@ -56,7 +56,12 @@ from app.models.payloads import (
     record_payload,
 )
 from app.models.sync_tables import SyncBase, SyncBatch, SyncDeferred, SyncIssue
-from app.models.training import TrainingPath, apply_catalogue_snapshot, catalogue_state
+from app.models.training import (
+    CATALOGUE_ETAG_KEY,
+    TrainingPath,
+    apply_catalogue_snapshot,
+    catalogue_state,
+)
 from app.models.training_format import PathFormatError
 from app.sync import wire
 from app.sync.credentials import MemoryTokenStore, NoKeyringError, TokenStore, open_token_store
@@ -86,6 +91,7 @@ GONE = "gone"
 REJECTED = "rejected"
 DROPPED = "dropped"  # created then deleted before any sync: nothing to send
 UNSENT = (PENDING, INFLIGHT)
+_SENT = (INFLIGHT, ACKED, CONFLICT, GONE, REJECTED)  # entries that left for the hub once
 
 # sync_issue.resolution of a conflict where the user kept the hub's values: "keep_hub" until
 # the hub has been told, then "keep_hub_sent".
@@ -272,6 +278,8 @@ class SyncEngine:
         self._deferred_cursor: tuple[int, int] | None = None  # (from, to): see _pull_all
         self._configured = False
         self._hub_catalogue: str | None = None  # the catalogue ETag the last pull announced
+        self._known_epoch: str | None = None  # the hub epoch held, once read in a sync
+        self._held_catalogue: str | None = None  # the catalogue ETag held, read at its start
 
     # ==== public API =============================================================================
     def enrol(self, hub_url: str, code: str, device_name: str) -> EnrolmentInfo:
@@ -337,13 +345,17 @@ class SyncEngine:
             self._cancel.clear()
             self._hub_catalogue = None
             self._deferred_cursor = None
+            self._known_epoch = self._held_catalogue = None  # (read again by the preflight)
             try:
                 self._ensure_configured()
+                # What a sync with nothing to do needs, read at once (see _Preflight).
+                pre: _Preflight | None = self._preflight()
                 for _round in range(3):
-                    self._push_all(report, progress)
-                    self._report_resolutions(report)
+                    sent = self._push_all(report, progress, pre)
+                    self._report_resolutions(report, pre)
                     merge_edits = report.merged + report.repointed
-                    restored = self._pull_all(report, progress)
+                    restored = self._pull_all(report, progress, None if sent else pre)
+                    pre = None
                     if not restored and report.merged + report.repointed == merge_edits:
                         break
                     # The hub was restored during the pull (push what it lost), or merging a
@@ -496,6 +508,48 @@ class SyncEngine:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.commit()
 
+    @contextmanager
+    def _bookkeeping(self) -> Iterator[Connection]:
+        """A write of the sync's own bookkeeping (last sync time, clock skew, last error, an
+        empty page's cursor), committed without waiting for the disk (synchronous=NORMAL, for
+        this connection, then FULL again before it returns to the pool). In WAL mode a power
+        cut can lose this last commit, never damage the file; losing it costs a pull that
+        finds nothing new. Records and the outbox are always written with FULL."""
+        with self._engine().connect() as conn:
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            conn.commit()
+            try:
+                yield conn
+                conn.commit()
+            finally:
+                conn.rollback()
+                conn.exec_driver_sql("PRAGMA synchronous=FULL")
+                conn.commit()
+
+    def _preflight(self) -> _Preflight:
+        """One read for what a sync with nothing to do needs: then it sends one request
+        and writes only its bookkeeping."""
+        with self._sf() as db:
+            cursor = _driver(db)
+            unsent, stored, keep_hub, sent = cursor.execute(
+                "SELECT "
+                f"(SELECT count(*) FROM outbox WHERE state IN ({','.join('?' * len(UNSENT))})), "
+                "EXISTS (SELECT 1 FROM sync_batch), "
+                "EXISTS (SELECT 1 FROM sync_issue WHERE kind = ? AND resolution = ?), "
+                f"EXISTS (SELECT 1 FROM outbox WHERE state IN ({','.join('?' * len(_SENT))}))",
+                (*UNSENT, CONFLICT, KEEP_HUB, *_SENT),
+            ).fetchone()
+            keys = (K_CURSOR, K_REPULL, K_EPOCH, CATALOGUE_ETAG_KEY)
+            state = dict(
+                cursor.execute(
+                    f"SELECT key, value FROM sync_state WHERE key IN ({','.join('?' * len(keys))})",
+                    keys,
+                ).fetchall()
+            )
+        self._known_epoch = state.get(K_EPOCH)
+        self._held_catalogue = state.get(CATALOGUE_ETAG_KEY)
+        return _Preflight(int(unsent), bool(stored), bool(keep_hub), bool(sent), state)
+
     def _exclusive(self) -> _Exclusive:
         return _Exclusive(self._lock)
 
@@ -575,21 +629,31 @@ class SyncEngine:
         elif not isinstance(error, SyncCancelled):
             values[K_LAST_ERROR] = error.message
         deferred, self._deferred_cursor = self._deferred_cursor, None
-        with self._sf.begin() as db:
+        with self._bookkeeping() as conn:
             # An empty page's cursor, unless the cursor moved since (a reset after a restore).
-            if deferred is not None and int(_get(db, K_CURSOR) or 0) == deferred[0]:
-                values[K_CURSOR] = str(deferred[1])
-            _set_many(db, values)
+            if deferred is not None:
+                held = conn.execute(select(SyncState.value).where(SyncState.key == K_CURSOR))
+                if int(held.scalar() or 0) == deferred[0]:
+                    values[K_CURSOR] = str(deferred[1])
+            _set_many(conn, values)
 
     # ==== push ===================================================================================
-    def _push_all(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+    def _push_all(
+        self, report: SyncReport, progress: ProgressCallback | None, pre: _Preflight | None = None
+    ) -> bool:
         """Send the stored batches, then the outbox, batch after batch, one request at a time.
         The device and the hub work at the same time: while the hub applies a batch, the next
         one is prepared (stored, its entries in flight) from records that are not on the
         wire, and it is sent as soon as the answer arrives, before that answer is applied.
-        Results are still applied one batch after the other, in order."""
-        with self._sf() as db:
-            total = db.scalar(select(func.count()).where(OutboxEntry.state.in_(UNSENT))) or 0
+        Results are still applied one batch after the other, in order. Returns whether
+        anything was sent."""
+        if pre is not None and not pre.unsent and not pre.stored_batch:
+            return False  # nothing to send: no thread, no query
+        if pre is not None:
+            total = pre.unsent
+        else:
+            with self._sf() as db:
+                total = db.scalar(select(func.count()).where(OutboxEntry.state.in_(UNSENT))) or 0
         done = 0
 
         def tell() -> None:
@@ -609,7 +673,7 @@ class SyncEngine:
             self._check_cancel()
             batch = self._next_batch(None)
             if batch is None:
-                return
+                return False
             tell()
             on_the_wire = send(batch)
             while True:
@@ -638,7 +702,7 @@ class SyncEngine:
                     continue
                 following = self._next_batch(None)
                 if following is None:
-                    return
+                    return True
                 batch, on_the_wire = following, send(following)
 
     def _next_batch(self, on_the_wire: _Batch | None) -> _Batch | None:
@@ -974,9 +1038,11 @@ class SyncEngine:
             merger.after_session(row)
         return row
 
-    def _report_resolutions(self, report: SyncReport) -> None:
+    def _report_resolutions(self, report: SyncReport, pre: _Preflight | None = None) -> None:
         """Conflicts the user settled by keeping the hub's values: tell the hub, which counts
         open conflicts for the operator."""
+        if pre is not None and not pre.keep_hub:
+            return
         with self._sf() as db:
             op_ids = list(
                 db.scalars(
@@ -1001,15 +1067,21 @@ class SyncEngine:
             )
 
     # ==== pull ===================================================================================
-    def _pull_all(self, report: SyncReport, progress: ProgressCallback | None) -> bool:
+    def _pull_all(
+        self, report: SyncReport, progress: ProgressCallback | None, pre: _Preflight | None = None
+    ) -> bool:
         """Pull until up to date. True if the hub turned out to be restored (things to push).
         While a page is applied, the next one is already asked for (from the cursor that
         page ends at); it is used only if the page was applied and the cursor moved there."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carnet-pull") as wire_thread:
-            return self._pull_pages(report, progress, wire_thread)
+            return self._pull_pages(report, progress, wire_thread, pre)
 
     def _pull_pages(
-        self, report: SyncReport, progress: ProgressCallback | None, wire_thread: ThreadPoolExecutor
+        self,
+        report: SyncReport,
+        progress: ProgressCallback | None,
+        wire_thread: ThreadPoolExecutor,
+        pre: _Preflight | None,
     ) -> bool:
         def ask(since: int, own: str) -> Future[wire.PullResponse]:
             return wire_thread.submit(
@@ -1021,11 +1093,16 @@ class SyncEngine:
         sent: bool | None = None  # whether this device ever sent a change (read once)
         while True:
             self._check_cancel()
-            with self._sf() as db:
-                cursor = int(_get(db, K_CURSOR) or 0)
-                repull = _get(db, K_REPULL) == "1"
-                if sent is None:
-                    sent = _ever_sent(db)
+            if pre is not None:  # the first page of a sync that sent nothing
+                cursor = int(pre.state.get(K_CURSOR) or 0)
+                repull = pre.state.get(K_REPULL) == "1"
+                sent, pre = pre.sent, None
+            else:
+                with self._sf() as db:
+                    cursor = int(_get(db, K_CURSOR) or 0)
+                    repull = _get(db, K_REPULL) == "1"
+                    if sent is None:
+                        sent = _ever_sent(db)
             if progress:
                 progress(
                     SyncProgress("pull", report.pulled, None, "Réception des modifications du hub")
@@ -1188,13 +1265,16 @@ class SyncEngine:
     ) -> bool:
         """True when the hub was restored (new epoch): our records it lacks are queued again
         and the pull starts over from 0."""
-        with self._sf() as db:
-            known = _get(db, K_EPOCH)
+        known = self._known_epoch
+        if known is None:
+            with self._sf() as db:
+                known = self._known_epoch = _get(db, K_EPOCH)
         if not epoch or epoch == known:
             return False
         if known is None:
             with self._sf.begin() as db:
                 _set_many(db, {K_EPOCH: epoch})
+            self._known_epoch = epoch
             return False
         log.warning("hub epoch changed: reconciling after a restore")
         report.epoch_changed = True
@@ -1215,6 +1295,7 @@ class SyncEngine:
         with self._sf.begin() as db:
             report.requeued += self._requeue(db, missing, stale)
             _set_many(db, {K_EPOCH: epoch, K_CURSOR: "0"})
+        self._known_epoch = epoch
         return True
 
     def _requeue(self, db: Session, missing: set[str], stale: set[str]) -> int:
@@ -1241,8 +1322,10 @@ class SyncEngine:
         """The reference catalogue by ETag (an unchanged one costs one 304). A new snapshot is
         applied to the local training catalogue in the same transaction as its version and
         ETag (app.models.training), so that they always describe the paths held."""
-        with self._sf() as db:
-            etag = catalogue_state(db)[1]
+        etag = self._held_catalogue
+        if etag is None:
+            with self._sf() as db:
+                etag = catalogue_state(db)[1]
         if etag and self._hub_catalogue == etag:
             return  # the pull said the catalogue is the one held: no request
         if progress:
@@ -1256,6 +1339,7 @@ class SyncEngine:
             return
         if snapshot is None:
             return
+        self._held_catalogue = None
         try:
             with self._sf.begin() as db:
                 update = apply_catalogue_snapshot(db, snapshot.raw, snapshot.etag)
@@ -1269,6 +1353,19 @@ class SyncEngine:
 
 
 # ==== helpers ====================================================================================
+@dataclass(frozen=True)
+class _Preflight:
+    """Read at the start of a sync (SyncEngine._preflight): entries to send (pending or in
+    flight), a batch stored unanswered, conflict resolutions to tell the hub, whether this
+    notebook ever sent anything, and the sync state a first page needs."""
+
+    unsent: int
+    stored_batch: bool
+    keep_hub: bool
+    sent: bool
+    state: dict[str, str]
+
+
 class _Exclusive:
     """One sync (or enrolment) at a time per engine; a second caller gets SyncBusy at once."""
 
@@ -1307,21 +1404,22 @@ def _all_state(db: Session) -> dict[str, str]:
     return {s.key: s.value for s in db.scalars(select(SyncState))}
 
 
-def _set_many(db: Session, values: dict[str, str]) -> None:
-    if not values:
-        return
-    upsert = sqlite_insert(SyncState).values([{"key": k, "value": v} for k, v in values.items()])
-    db.execute(
-        upsert.on_conflict_do_update(index_elements=["key"], set_={"value": upsert.excluded.value})
-    )
+_UPSERT_STATE = sqlite_insert(SyncState)
+_UPSERT_STATE = _UPSERT_STATE.on_conflict_do_update(
+    index_elements=["key"], set_={"value": _UPSERT_STATE.excluded.value}
+)
+
+
+def _set_many(db: Session | Connection, values: dict[str, str]) -> None:
+    if values:  # one statement, compiled once, executed per key
+        db.execute(_UPSERT_STATE, [{"key": k, "value": v} for k, v in values.items()])
 
 
 def _ever_sent(db: Session) -> bool:
     """Whether any change of this notebook ever left for the hub (an entry past pending; the
     outbox keeps acknowledged entries)."""
-    sent = (INFLIGHT, ACKED, CONFLICT, GONE, REJECTED)
     return (
-        db.scalar(select(OutboxEntry.seq).where(OutboxEntry.state.in_(sent)).limit(1)) is not None
+        db.scalar(select(OutboxEntry.seq).where(OutboxEntry.state.in_(_SENT)).limit(1)) is not None
     )
 
 

@@ -229,3 +229,29 @@ def test_a_device_that_never_sent_anything_pulls_everything_plainly(hub, make_de
     assert b.transport.pulls and set(b.transport.pulls) == {"skip"}
     a.sync()
     check_invariants(hub, [a, b])
+
+
+def test_a_sync_with_nothing_to_do_sends_one_request_and_leaves_durable_connections(
+    hub, make_device
+):
+    """Nothing to send, nothing new: one pull and the bookkeeping, written without waiting for
+    the disk on a connection that goes back to the pool with synchronous=FULL."""
+    device = make_device("a")
+    device.enrol(hub, hub.new_mediator())
+    device.record(notes="première séance")
+    device.sync()
+    device.transport.log.clear()
+    report = device.sync()
+    assert report.applied == 0 and report.pulled == 0
+    assert device.transport.log == [("pull", "ok")]
+    assert device.state("last_sync_at") == report.finished_at.isoformat()
+    engine = device.notebook.session_factory.kw["bind"]
+    pool = engine.pool
+    connections = [engine.connect() for _ in range(pool.checkedin() + 1)]
+    try:
+        # (every pooled connection, the one the bookkeeping used among them)
+        for conn in connections:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    finally:
+        for conn in connections:
+            conn.close()
