@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, union_all, update
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError
@@ -37,14 +37,14 @@ class PullPage:
 
 def _not_written_by(
     db: Session, table: Table, mediator_id: str, since: int, want: int, device_id: str
-) -> list[str]:
-    """Ids of the first ``want`` records after ``since`` (in seq order) whose current version
-    is not exactly what ``device_id`` pushed (an op of that device applied as is — no merge,
-    no normalisation: ``device_payload`` is only kept when the stored row differs from what
-    the device sent — whose result is this version). Walks the keys in slices, whatever the
-    number of the device's own records on the way (a plan that does not depend on the
+) -> list[tuple[int, str]]:
+    """(seq, id) of the first ``want`` records after ``since`` (in seq order) whose current
+    version is not exactly what ``device_id`` pushed (an op of that device applied as is — no
+    merge, no normalisation: ``device_payload`` is only kept when the stored row differs from
+    what the device sent — whose result is this version). Walks the keys in slices, whatever
+    the number of the device's own records on the way (a plan that does not depend on the
     database's statistics, fresh or stale after a big first sync)."""
-    kept: list[str] = []
+    kept: list[tuple[int, str]] = []
     after = since
     step = max(want, 500)
     while len(kept) < want:
@@ -68,11 +68,42 @@ def _not_written_by(
                 )
             )
         }
-        kept.extend(k.id for k in keys if (k.id, k.version) not in own)
+        kept.extend((k.seq, k.id) for k in keys if (k.id, k.version) not in own)
         after = keys[-1].seq
         if len(keys) < step:
             break
     return kept[:want]
+
+
+def _page_keys(
+    db: Session, mediator_id: str, since: int, limit: int, skip_device: str | None
+) -> dict[str, list[str]] | int | None:
+    """Which rows make the page, before any row is read whole. With ``skip_device``: the ids
+    of the first ``limit + 1`` records to send, by entity. Without: the seq of the
+    ``limit + 1``-th change (None when there are fewer), to read each table up to it.
+    Either way a page reads at most ``limit + 1`` rows, not that many from every table."""
+    if skip_device is None:
+        seqs = union_all(
+            *(
+                select(table.c.seq).where(table.c.mediator_id == mediator_id, table.c.seq > since)
+                for table in RECORD_TABLES.values()
+            )
+        ).subquery()
+        bound = db.scalar(select(seqs.c.seq).order_by(seqs.c.seq).offset(limit).limit(1))
+        return None if bound is None else int(bound)
+    found: list[tuple[int, str, str]] = []
+    for entity, table in RECORD_TABLES.items():
+        found.extend(
+            (seq, entity, entity_id)
+            for seq, entity_id in _not_written_by(
+                db, table, mediator_id, since, limit + 1, skip_device
+            )
+        )
+    found.sort()
+    by_entity: dict[str, list[str]] = {}
+    for _, entity, entity_id in found[: limit + 1]:
+        by_entity.setdefault(entity, []).append(entity_id)
+    return by_entity
 
 
 def pull_page(
@@ -99,13 +130,16 @@ def pull_page(
     if since >= seq:
         return PullPage([], since, False)  # the common no-op sync: no record table is read
     rows: list[tuple[int, str, dict[str, Any]]] = []
+    page = _page_keys(db, mediator_id, since, limit, skip_device)
     for entity, table in RECORD_TABLES.items():
         query = select(table).where(table.c.mediator_id == mediator_id, table.c.seq > since)
-        if skip_device is not None:
-            ids = _not_written_by(db, table, mediator_id, since, limit + 1, skip_device)
+        if isinstance(page, dict):
+            ids = page.get(entity)
             if not ids:
                 continue
             query = query.where(among(db, table.c.id, ids))
+        elif page is not None:
+            query = query.where(table.c.seq <= page)
         query = query.order_by(table.c.seq).limit(limit + 1)
         result = db.execute(query)
         keys = tuple(result.keys())

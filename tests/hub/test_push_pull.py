@@ -356,3 +356,45 @@ def test_a_device_does_not_pull_back_what_it_pushed_as_the_hub_holds_it(client, 
     assert merged["status"] == "applied" and merged["hub_payload"]["genre"] == "masculin"
     later, _ = pull_all(client, device, since=cursor, own="skip")
     assert mine["id"] in {c["entity_id"] for c in later}
+
+
+def test_small_pages_across_entities_come_in_seq_order_each_record_once(client, device, hub_db):
+    """Records of several entities pushed interleaved: whatever the page size, pages hold
+    ``limit`` changes (the last fewer), in the hub's seq order, each record once; with
+    own=skip, the same without the records this device pushed."""
+    from app.services.followup_codes import new_code
+    from tests.hub.helpers import beneficiary_payload
+
+    other = enrol(client, hub_db, device.mediator_id, "Autre portable")
+    pushed: dict[str, str] = {}  # entity id → device that pushed it
+    for round_no in range(4):
+        for dev, name in ((device, "device"), (other, "other")):
+            person = beneficiary_payload(new_id(), new_code())
+            session = session_payload(beneficiary_id=person["id"], notes=f"tour {round_no}")
+            ops = [op(person, entity="beneficiary"), op(session)]
+            assert {r["status"] for r in push(client, dev, ops).json()["results"]} == {"applied"}
+            pushed.update({person["id"]: name, session["id"]: name})
+    everything, end = pull_all(client, device, own="all", limit=1000)
+    assert len(everything) == len(pushed) == 16
+    assert [c["seq"] for c in everything] == sorted(c["seq"] for c in everything)
+    for own, expected in (
+        ("all", everything),
+        ("skip", [c for c in everything if pushed[c["entity_id"]] == "other"]),
+    ):
+        for limit in (1, 2, 3, 5):
+            pages, since = [], 0
+            while True:
+                r = client.get(
+                    "/api/v1/sync/pull",
+                    params={"since": since, "limit": limit, "own": own},
+                    headers=device.auth,
+                )
+                data = r.json()
+                pages.append(data["changes"])
+                since = data["next"]
+                if not data["more"]:
+                    break
+            got = [c for page in pages for c in page]
+            assert [c["entity_id"] for c in got] == [c["entity_id"] for c in expected], (own, limit)
+            assert all(len(page) == limit for page in pages[:-1]), (own, limit)
+            assert since == end
