@@ -3,7 +3,8 @@
 SQLAlchemy's ``insert()`` with a list of dicts builds and converts the parameters row by row in
 Python; for the thousand rows of a sync page or batch that is most of the cost. Here the rows'
 Python-side column defaults are filled and only the columns whose type converts values (dates,
-times, booleans) are converted. The hub uses it for its SQLite database too.
+times, booleans) are converted, each in one step to the text SQLite stores. The hub uses it for
+its SQLite database too.
 """
 
 from __future__ import annotations
@@ -28,45 +29,35 @@ def fill_defaults(table: Table, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts by column name; absent columns take their default or NULL) into
-    ``table`` of a SQLite database, in the caller's transaction."""
+    """Insert ``rows`` (dicts by column name, typed values; absent columns take their default
+    or NULL, written into the dicts) into ``table`` of a SQLite database, in the caller's
+    transaction. Values are stored as the ORM stores them (see ``insert_payloads``)."""
     if not rows:
         return
     fill_defaults(table, rows)
-    dialect = conn.dialect
-    names = [c.name for c in table.columns]
-    convert = [
-        (i, process)
-        for i, c in enumerate(table.columns)
-        if (process := c.type.bind_processor(dialect)) is not None
-    ]
-    params = []
-    for row in rows:
-        values = [row.get(name) for name in names]
-        for i, process in convert:
-            value = values[i]
-            if value is not None:
-                values[i] = process(value)
-        params.append(tuple(values))
-    conn.exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})',
-        params,
-    )
+    insert_payloads(conn, table, rows)
 
 
-# ---- straight from the wire ---------------------------------------------------------------------
+# ---- values as stored ---------------------------------------------------------------------------
 # A pulled record's payload holds dates and times as ISO text; the ORM path parses them into
-# date/datetime objects, which SQLite's driver turns back into text. For the thousands of
-# records of a first sync, ``insert_payloads`` goes from the wire's text to the stored text in
-# one step each (through the same parsers, so a malformed value still raises), and stores what
-# the ORM path stores, byte for byte (tests/models/test_bulk_payloads.py).
+# date/datetime objects, which its column types and then SQLite's driver turn back into text.
+# For the thousands of records of a sync, ``insert_payloads`` goes from the wire's text (or
+# from typed values) to the stored text in one step each (through the same parsers, so a
+# malformed value still raises), and stores what the ORM stores, byte for byte
+# (tests/models/test_bulk_payloads.py).
 
 
 def _stored_datetime(value: Any) -> Any:
-    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # as UTCDateTime: a typed value must say it is UTC
+            raise ValueError("naive datetime refused: use UTC-aware datetimes")
+        parsed = value
+    else:
+        parsed = dt.datetime.fromisoformat(value)  # wire text without an offset: UTC
     if parsed.tzinfo is not None:  # naive UTC in the database, as UTCDateTime stores it
         parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
-    return parsed.isoformat(" ")
+    # SQLAlchemy's text for SQLite, microseconds always written: times compare as text.
+    return parsed.isoformat(" ", "microseconds")
 
 
 def _stored_date(value: Any) -> Any:

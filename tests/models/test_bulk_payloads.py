@@ -1,5 +1,6 @@
-"""``insert_payloads`` (a first sync's fresh records, straight from the wire's text) stores what
-the typed path (``payload_values`` then ``insert_rows``) stores, byte for byte."""
+"""``insert_payloads`` (a first sync's fresh records, straight from the wire's text) and
+``insert_rows`` (typed values) store what the ORM stores (``payload_values`` then model
+instances added to a session), byte for byte."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from app.models.bulk import insert_payloads, insert_rows
 from app.models.entities import Accompagnement, Beneficiary, Venue
@@ -87,13 +89,20 @@ def stored(path: Path, table: str) -> list[tuple]:
         con.close()
 
 
-def load(path: Path, fast: bool, rows: dict[Any, list[dict[str, Any]]]) -> None:
+def load(path: Path, how: str, rows: dict[Any, list[dict[str, Any]]]) -> None:
     engine = create_engine(f"sqlite:///{path}")
     try:
+        if how == "orm":
+            with Session(engine) as db, db.begin():
+                for model, payloads in rows.items():
+                    for p in payloads:
+                        db.add(model(**{**payload_values(model, p), "id": p["id"]}))
+                    db.flush()
+            return
         with engine.begin() as conn:
             for model, payloads in rows.items():
                 table = model.__table__
-                if fast:
+                if how == "wire":
                     insert_payloads(conn, table, [dict(p) for p in payloads])
                 else:
                     typed = [{**payload_values(model, p), "id": p["id"]} for p in payloads]
@@ -102,7 +111,7 @@ def load(path: Path, fast: bool, rows: dict[Any, list[dict[str, Any]]]) -> None:
         engine.dispose()
 
 
-def test_the_wire_path_stores_what_the_typed_path_stores(tmp_path: Path):
+def test_the_bulk_paths_store_what_the_orm_stores(tmp_path: Path):
     person = {
         "id": new_id(),
         "code": "K7M-3QX",
@@ -115,14 +124,16 @@ def test_the_wire_path_stores_what_the_typed_path_stores(tmp_path: Path):
         Beneficiary: [person],
         Accompagnement: sessions(VENUE["id"], person["id"]),
     }
-    typed, wire = tmp_path / "typed.db", tmp_path / "wire.db"
-    for path, fast in ((typed, False), (wire, True)):
+    paths = {how: tmp_path / f"{how}.db" for how in ("orm", "typed", "wire")}
+    for how, path in paths.items():
         prepare_database(path)
-        load(path, fast, rows)
+        load(path, how, rows)
+    wire = paths["wire"]
     for table in ("venue", "beneficiary", "accompagnement"):
-        assert stored(wire, table) == stored(typed, table), table
+        assert stored(paths["typed"], table) == stored(paths["orm"], table), table
+        assert stored(wire, table) == stored(paths["orm"], table), table
     (venue,) = stored(wire, "venue")
-    assert "2025-03-14 09:30:00" in venue  # +02:00 stored as UTC
+    assert "2025-03-14 09:30:00.000000" in venue  # +02:00 stored as UTC, as the ORM writes it
     assert len(stored(wire, "accompagnement")) == 3
 
 
@@ -134,5 +145,5 @@ def test_a_malformed_date_is_refused_as_on_the_typed_path(tmp_path: Path, field:
     with pytest.raises(ValueError):
         payload_values(Accompagnement, bad)
     with pytest.raises(ValueError):
-        load(path, True, {Venue: [VENUE], Accompagnement: [bad]})
+        load(path, "wire", {Venue: [VENUE], Accompagnement: [bad]})
     assert stored(path, "accompagnement") == []
