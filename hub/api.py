@@ -20,7 +20,7 @@ from hub.db import Database
 from hub.errors import HubError
 from hub.middleware import EpochHolder
 from hub.models import Conflict, Device, utcnow
-from hub.org import LAST_SEEN_RESOLUTION, DeviceContext, authenticate, enrol_device, get_meta
+from hub.org import LAST_SEEN_RESOLUTION, Authenticated, authenticate, enrol_device, get_meta
 from hub.pull import pull_page, reconcile
 from hub.push import Op, apply_batch
 from hub.ratelimit import RateLimiter
@@ -114,16 +114,20 @@ def _touch(db: Session, device_id: str, last_seen: dt.datetime | None, now: dt.d
 
 @contextmanager
 def device_read(
-    hub: Hub, credentials: HTTPAuthorizationCredentials | None, snapshot: bool = False
-) -> Iterator[tuple[Session, DeviceContext, str]]:
-    """A read transaction for an authenticated device: (session, device, epoch). The device's
-    last contact is written afterwards, at most once a minute, so sync probes stay reads."""
+    hub: Hub,
+    credentials: HTTPAuthorizationCredentials | None,
+    snapshot: bool = False,
+    catalogue: bool = False,
+) -> Iterator[tuple[Session, Authenticated, str]]:
+    """A read transaction for an authenticated device: (session, authentication, epoch); with
+    ``catalogue``, the latest catalogue's head is read in the same query. The device's last
+    contact is written afterwards, at most once a minute, so sync probes stay reads."""
     now = utcnow()
     with hub.db.snapshot() if snapshot else hub.db.session() as db:
-        auth = authenticate(db, _bearer_token(credentials))
+        auth = authenticate(db, _bearer_token(credentials), catalogue=catalogue)
         if auth.epoch is None:
             raise _no_epoch()
-        yield db, auth.device, auth.epoch
+        yield db, auth, auth.epoch
     if auth.last_seen_at is None or now - auth.last_seen_at > LAST_SEEN_RESOLUTION:
         with hub.db.write() as db:
             _touch(db, auth.device.device_id, auth.last_seen_at, now)
@@ -196,8 +200,10 @@ def push(body: PushRequest, request: Request, hub: HubDep, credentials: BearerDe
     now = utcnow()
     # Authentication, the ops and the device's bookkeeping share one write transaction.
     with hub.db.write() as db:
-        device = authenticate(db, _bearer_token(credentials)).device
+        auth = authenticate(db, _bearer_token(credentials), catalogue=True)
+        device = auth.device
         outcome = apply_batch(db, device.mediator_id, device.device_id, ops, now)
+        catalogue_etag = catalogue.current(db, hub.catalogue_cache, auth.catalogue_head).etag
         db.execute(
             update(Device)
             .where(Device.id == device.device_id)
@@ -207,7 +213,14 @@ def push(body: PushRequest, request: Request, hub: HubDep, credentials: BearerDe
     if hub.drainer is not None:
         hub.drainer.pushed()
     _use_epoch(request, hub, outcome.epoch)
-    return JSONResponse({"epoch": outcome.epoch, "results": [r.as_wire() for r in outcome.results]})
+    answer: dict[str, Any] = {
+        "epoch": outcome.epoch,
+        "results": [r.as_wire() for r in outcome.results],
+        "catalogue": catalogue_etag,
+    }
+    if outcome.quiet_from is not None:
+        answer["seq_before"], answer["seq_after"] = outcome.quiet_from, outcome.seq
+    return JSONResponse(answer)
 
 
 @router.get(
@@ -232,12 +245,14 @@ def pull(
     ] = "all",
 ) -> JSONResponse:
     limit = min(limit, hub.settings.max_pull_limit)
-    with device_read(hub, credentials, snapshot=True) as (db, device, epoch):
+    with device_read(hub, credentials, snapshot=True, catalogue=True) as (db, auth, epoch):
+        device = auth.device
         counter = (device.mediator_seq, device.purged_seq)  # read in this same snapshot
         skip = device.device_id if own == "skip" else None
         page = pull_page(db, device.mediator_id, since, limit, counter, skip)
-        # The catalogue's ETag: a device that holds it skips GET /catalogue.
-        catalogue_etag = catalogue.current(db, hub.catalogue_cache).etag
+        # The catalogue's ETag (its head read with the device): a device that holds it skips
+        # GET /catalogue.
+        catalogue_etag = catalogue.current(db, hub.catalogue_cache, auth.catalogue_head).etag
     if hub.drainer is not None:
         hub.drainer.pulled()  # the hub is not quiet: the statistics' drain waits
     _use_epoch(request, hub, epoch)
@@ -260,9 +275,9 @@ def pull(
 def reconcile_inventory(
     body: ReconcileRequest, request: Request, hub: HubDep, credentials: BearerDep
 ) -> JSONResponse:
-    with device_read(hub, credentials, snapshot=True) as (db, device, epoch):
+    with device_read(hub, credentials, snapshot=True) as (db, auth, epoch):
         missing, stale = reconcile(
-            db, device.mediator_id, [(i.entity, i.entity_id, i.version) for i in body.items]
+            db, auth.device.mediator_id, [(i.entity, i.entity_id, i.version) for i in body.items]
         )
     _use_epoch(request, hub, epoch)
     return JSONResponse({"epoch": epoch, "missing": missing, "stale": stale})
@@ -299,8 +314,8 @@ def resolve_conflicts(
     summary="Sonde peu coûteuse : le hub est joignable, son époque, le compteur",
 )
 def status(request: Request, hub: HubDep, credentials: BearerDep) -> JSONResponse:
-    with device_read(hub, credentials) as (_, device, epoch):
-        pass  # one query: the device, its mediator's counter and the epoch
+    with device_read(hub, credentials) as (_, auth, epoch):
+        device = auth.device  # one query: the device, its mediator's counter and the epoch
     _use_epoch(request, hub, epoch)
     return JSONResponse(
         {

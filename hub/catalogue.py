@@ -54,12 +54,15 @@ class CatalogueCache:
         self._entry = (key, value)
 
 
-def current(db: Session, cache: CatalogueCache | None = None) -> Catalogue:
-    head = db.execute(
-        select(CatalogueSnapshot.version, CatalogueSnapshot.etag)
-        .order_by(CatalogueSnapshot.version.desc())
-        .limit(1)
-    ).first()
+def current(db: Session, cache: CatalogueCache | None = None, head: Any = ...) -> Catalogue:
+    """The latest catalogue. ``head``: its (version, ETag) when the caller already read them
+    (None: none published), to spare the query."""
+    if head is ...:
+        head = db.execute(
+            select(CatalogueSnapshot.version, CatalogueSnapshot.etag)
+            .order_by(CatalogueSnapshot.version.desc())
+            .limit(1)
+        ).first()
     if head is None:
         content = json.dumps(DEFAULT_SECTIONS, sort_keys=True)
         return Catalogue(0, _etag(0, content), _body(0, DEFAULT_SECTIONS))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import HubError, device_revoked, token_invalid
 from hub.models import (
+    CatalogueSnapshot,
     Conflict,
     Device,
     EnrolmentCode,
@@ -287,25 +288,39 @@ class Authenticated:
     device: DeviceContext
     last_seen_at: dt.datetime | None
     epoch: str | None
+    # The latest catalogue snapshot (version, ETag), read in the same query when asked for;
+    # None when none is published (or not asked for).
+    catalogue_head: tuple[int, str] | None = None
 
 
-def authenticate(db: Session, token: str | None) -> Authenticated:
-    """The device behind a bearer token, its last contact and the hub's epoch, in one query;
-    401 for an unknown or revoked device. Read only."""
+def authenticate(db: Session, token: str | None, catalogue: bool = False) -> Authenticated:
+    """The device behind a bearer token, its last contact and the hub's epoch (and with
+    ``catalogue`` the latest catalogue snapshot's version and ETag), in one query; 401 for an
+    unknown or revoked device. Read only."""
     if not token:
         raise token_invalid()
     epoch = select(HubMeta.value).where(HubMeta.key == "epoch").scalar_subquery()
-    row = db.execute(
-        select(
-            Device.id,
-            Device.mediator_id,
-            Device.revoked_at,
-            Device.last_seen_at,
-            Mediator.seq,
-            Mediator.purged_seq,
-            Mediator.disabled_at,
-            epoch.label("epoch"),
+    columns = [
+        Device.id,
+        Device.mediator_id,
+        Device.revoked_at,
+        Device.last_seen_at,
+        Mediator.seq,
+        Mediator.purged_seq,
+        Mediator.disabled_at,
+        epoch.label("epoch"),
+    ]
+    if catalogue:
+        latest = select(func.max(CatalogueSnapshot.version)).scalar_subquery()
+        columns.append(latest.label("catalogue_version"))
+        columns.append(
+            select(CatalogueSnapshot.etag)
+            .where(CatalogueSnapshot.version == latest)
+            .scalar_subquery()
+            .label("catalogue_etag")
         )
+    row = db.execute(
+        select(*columns)
         .join(Mediator, Mediator.id == Device.mediator_id)
         .where(Device.token_hash == sha256_hex(token))
     ).one_or_none()
@@ -314,7 +329,10 @@ def authenticate(db: Session, token: str | None) -> Authenticated:
     if row.revoked_at is not None or row.disabled_at is not None:
         raise device_revoked()
     device = DeviceContext(row.id, row.mediator_id, row.seq, row.purged_seq)
-    return Authenticated(device, row.last_seen_at, row.epoch)
+    head = None
+    if catalogue and row.catalogue_version is not None:
+        head = (int(row.catalogue_version), str(row.catalogue_etag))
+    return Authenticated(device, row.last_seen_at, row.epoch, head)
 
 
 def revoke_device(db: Session, device_id: str, now: dt.datetime | None = None) -> Device:

@@ -643,6 +643,10 @@ class PushOutcome:
     results: list[OpResult]
     epoch: str
     seq: int
+    # The counter before this batch's writes, when every record it wrote is exactly what the
+    # device sent (its own pull would leave them all out): with ``seq``, the device may move
+    # its cursor over them without pulling, if nothing came in between.
+    quiet_from: int | None = None
 
 
 def _op_id_taken(op_id: str) -> OpResult:
@@ -709,6 +713,7 @@ def apply_batch(
             seen.add(op.op_id)
     planned: dict[str, OpResult] = {}
     end = start
+    quiet = True
     if fresh:
         try:
             with db.begin_nested():
@@ -718,8 +723,18 @@ def apply_batch(
                     planned[op.op_id] = planner.plan(op)
                 planner.writes.flush(db)
                 end = planner.next_seq - 1
+            quiet = all(
+                t.status == REJECTED  # (nothing written)
+                or (
+                    t.status == APPLIED
+                    and t.version == t.base_version + 1
+                    and t.device_payload is None
+                )
+                for t in planner.traces
+            )
         except (IntegrityError, DataError):
             planned, end = _apply_one_by_one(db, mediator_id, device_id, fresh, start, now)
+            quiet = False
         if end != start:
             db.execute(update(Mediator).where(Mediator.id == mediator_id).values(seq=end))
     results: list[OpResult] = []
@@ -735,7 +750,7 @@ def apply_batch(
         else:
             results.append(planned[op.op_id])
             answered.add(op.op_id)
-    return PushOutcome(results, epoch, end)
+    return PushOutcome(results, epoch, end, start if quiet else None)
 
 
 def _apply_one_by_one(

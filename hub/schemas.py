@@ -85,6 +85,16 @@ class OpResultOut(BaseModel):
 class PushResponse(BaseModel):
     epoch: str
     results: list[OpResultOut]
+    catalogue: str | None = Field(
+        None, description="ETag actuel du catalogue (comme dans la réponse de /sync/pull)"
+    )
+    seq_before: int | None = Field(
+        None,
+        description="Compteur du médiateur avant les écritures de ce lot, donné quand tout ce "
+        "que le lot a écrit est exactement ce que l'appareil a envoyé (avec seq_after : si le "
+        "curseur de l'appareil vaut seq_before, il peut passer à seq_after sans tirer)",
+    )
+    seq_after: int | None = Field(None, description="Compteur du médiateur après ce lot")
 
 
 class Change(BaseModel):

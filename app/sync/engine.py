@@ -280,6 +280,10 @@ class SyncEngine:
         self._hub_catalogue: str | None = None  # the catalogue ETag the last pull announced
         self._known_epoch: str | None = None  # the hub epoch held, once read in a sync
         self._held_catalogue: str | None = None  # the catalogue ETag held, read at its start
+        # The hub's counter this device's pushes have carried its cursor to, without anything
+        # else in between (None: broken, pull), and the catalogue ETag the pushes announced.
+        self._chain: int | None = None
+        self._pushed_catalogue: str | None = None
 
     # ==== public API =============================================================================
     def enrol(self, hub_url: str, code: str, device_name: str) -> EnrolmentInfo:
@@ -351,10 +355,18 @@ class SyncEngine:
                 # What a sync with nothing to do needs, read at once (see _Preflight).
                 pre: _Preflight | None = self._preflight()
                 for _round in range(3):
+                    start = self._start_chain(pre)
                     sent = self._push_all(report, progress, pre)
                     self._report_resolutions(report, pre)
                     merge_edits = report.merged + report.repointed
-                    restored = self._pull_all(report, progress, None if sent else pre)
+                    if sent and start is not None and self._chain is not None:
+                        # Nothing reached the hub between the last pull and these batches but
+                        # them, as sent: the cursor passes over them without a pull.
+                        self._deferred_cursor = (start, self._chain)
+                        self._hub_catalogue = self._pushed_catalogue
+                        restored = False
+                    else:
+                        restored = self._pull_all(report, progress, None if sent else pre)
                     pre = None
                     if not restored and report.merged + report.repointed == merge_edits:
                         break
@@ -691,7 +703,8 @@ class SyncEngine:
                     report.batches += 1
                     tell()
                     self._checkpoint("push.results_applied")
-                    self._check_epoch(response.epoch, report, progress)
+                    restored = self._check_epoch(response.epoch, report, progress)
+                    self._follow_chain(response, restored)
                     self._check_cancel()
                 except BaseException:
                     # Requests end before the error goes up (their batches stay stored).
@@ -704,6 +717,28 @@ class SyncEngine:
                 if following is None:
                     return True
                 batch, on_the_wire = following, send(following)
+
+    def _start_chain(self, pre: _Preflight | None) -> int | None:
+        """The cursor the pushes of this round may carry forward (see _follow_chain): only in
+        the first round, from the preflight, and not during a full re-pull."""
+        self._chain = self._pushed_catalogue = None
+        if pre is None or pre.state.get(K_REPULL) == "1":
+            return None
+        self._chain = int(pre.state.get(K_CURSOR) or 0)
+        return self._chain
+
+    def _follow_chain(self, response: wire.PushResponse, restored: bool) -> None:
+        """A batch the hub wrote exactly as sent, starting at the counter the chain is at (the
+        cursor, or the previous batch's end), moves the chain to its end; anything else (a
+        merge, another device's write in between, a hub that does not say, a restore) breaks
+        it, and the sync pulls as usual."""
+        if self._chain is None:
+            return
+        if restored or response.seq_after is None or response.seq_before != self._chain:
+            self._chain = None
+            return
+        self._chain = response.seq_after
+        self._pushed_catalogue = response.catalogue
 
     def _next_batch(self, on_the_wire: _Batch | None) -> _Batch | None:
         """The next batch to send, other than ``on_the_wire`` and without its records."""

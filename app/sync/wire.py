@@ -362,14 +362,23 @@ class PushResult:
 class PushResponse:
     epoch: str
     results: list[PushResult]
+    catalogue: str | None = None  # the catalogue's ETag, as a pull announces it
+    # The mediator's counter before and after this batch, when all it wrote is exactly what
+    # this device sent (docs/protocole-sync.md: a push with nothing in between needs no pull).
+    seq_before: int | None = None
+    seq_after: int | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> PushResponse:
-        d = _obj(data, "la réponse d'envoi")
-        results = _get(d, "results", list, "la réponse d'envoi")
+        w = "la réponse d'envoi"
+        d = _obj(data, w)
+        results = _get(d, "results", list, w)
         return cls(
-            epoch=_get(d, "epoch", str, "la réponse d'envoi"),
+            epoch=_get(d, "epoch", str, w),
             results=[PushResult.from_json(r) for r in results],
+            catalogue=_opt(d, "catalogue", str, w),
+            seq_before=_opt(d, "seq_before", int, w),
+            seq_after=_opt(d, "seq_after", int, w),
         )
 
 

@@ -98,7 +98,8 @@ def test_progress_is_reported_and_batches_respect_the_bounds(hub, make_device):
     pushes = [e for e in events if e.phase == "push"]
     assert pushes[0].done == 0 and pushes[0].total == 121
     assert all("Envoi au hub" in e.message for e in pushes)
-    assert {e.phase for e in events} >= {"push", "pull", "catalogue"}
+    # (no pull phase: the hub wrote the batches as sent, with nothing before them)
+    assert {e.phase for e in events} >= {"push", "catalogue"}
     # every batch within the op bound and under 256 KB once compressed
     for body in device.transport.bodies:
         assert len(json.loads(body)["ops"]) <= wire.MAX_OPS_PER_BATCH
@@ -218,7 +219,9 @@ def test_a_device_that_never_sent_anything_pulls_everything_plainly(hub, make_de
     for i in range(3):
         a.record(notes=f"séance {i}")
     a.sync()
-    assert set(a.transport.pulls) == {"skip"}
+    assert a.transport.pulls == []  # its own pushes were all the hub had: no pull at all
+    a.sync()
+    assert a.transport.pulls == ["skip"]
     b.enrol(hub, mediator)
     assert b.sync().pulled == 4  # the venue and three sessions
     assert set(b.transport.pulls) == {"all"}
@@ -255,3 +258,34 @@ def test_a_sync_with_nothing_to_do_sends_one_request_and_leaves_durable_connecti
     finally:
         for conn in connections:
             conn.close()
+
+
+def test_a_push_with_nothing_in_between_moves_the_cursor_without_a_pull(hub, make_device):
+    """The hub says a batch was written exactly as sent, right after the device's cursor: the
+    sync passes over those records without pulling; another device's write in between makes
+    the next push pull as usual, and brings that write."""
+    a, b = make_device("a"), make_device("b")
+    mediator = hub.new_mediator()
+    a.enrol(hub, mediator)
+    a.record(notes="première")
+    a.sync()
+    b.enrol(hub, mediator)
+    b.sync()
+    a.transport.log.clear()
+    for i in range(3):
+        a.record(notes=f"séance {i}")
+    report = a.sync()
+    assert report.applied == 3 and report.pulled == 0
+    assert [m for m, _ in a.transport.log] == ["push"]  # no pull, no catalogue request
+    assert int(a.state("cursor") or 0) == a.http.status().seq  # the hub's counter
+    # Device b writes; a's next push starts above its cursor: a pulls and gets b's session.
+    b.record(notes="depuis b")
+    b.sync()
+    a.transport.log.clear()
+    a.record(notes="encore a")
+    report = a.sync()
+    assert [m for m, _ in a.transport.log] == ["push", "pull"]
+    assert report.pulled == 2  # b's venue and session
+    assert "depuis b" in {row["notes"] for row in a.rows().values()}
+    b.sync()
+    check_invariants(hub, [a, b])

@@ -398,3 +398,32 @@ def test_small_pages_across_entities_come_in_seq_order_each_record_once(client, 
             assert [c["entity_id"] for c in got] == [c["entity_id"] for c in expected], (own, limit)
             assert all(len(page) == limit for page in pages[:-1]), (own, limit)
             assert since == end
+
+
+def test_a_push_says_its_counter_range_only_when_written_exactly_as_sent(client, device, hub_db):
+    """seq_before/seq_after come with a batch whose every write is the device's as sent (its
+    pull would leave them all out); a merge with another device's change leaves them out."""
+    other = enrol(client, hub_db, device.mediator_id, "Autre portable")
+    first = [session_payload(), session_payload()]
+    answer = push(client, device, [op(p) for p in first]).json()
+    assert (answer["seq_before"], answer["seq_after"]) == (0, 2)
+    assert (
+        answer["catalogue"]
+        == client.get("/api/v1/sync/pull", headers=device.auth).json()["catalogue"]
+    )
+    theirs = push(client, other, [op(session_payload())]).json()
+    assert (theirs["seq_before"], theirs["seq_after"]) == (2, 3)
+    # The other device changed a field of ours; our edit of another field merges: no range.
+    assert (
+        push(client, other, [op({**first[0], "genre": "masculin", "version": 2}, 1)]).json()[
+            "seq_after"
+        ]
+        == 4
+    )
+    merged = push(client, device, [op({**first[0], "notes": "vu", "version": 2}, 1)]).json()
+    assert merged["results"][0]["hub_payload"]["genre"] == "masculin"
+    assert "seq_before" not in merged and "seq_after" not in merged
+    # A resent batch (all duplicates) writes nothing: an empty range at the current counter.
+    again = push(client, other, [op(session_payload(), op_id=merged["results"][0]["op_id"])])
+    assert again.json()["results"][0]["status"] == "duplicate"
+    assert again.json()["seq_before"] == again.json()["seq_after"] == 5

@@ -90,6 +90,25 @@ def test_catalogue_by_etag(client, device, hub_db):
     assert r.headers["etag"] != etag
 
 
+def test_every_pull_announces_the_latest_catalogue_etag(client, device, hub_db):
+    """The pull reads the catalogue's head with the device's authentication: its ETag is
+    GET /catalogue's, before any snapshot and after each publication."""
+
+    def announced() -> tuple[str, str]:
+        pulled = client.get("/api/v1/sync/pull", headers=device.auth).json()["catalogue"]
+        return pulled, client.get("/api/v1/catalogue", headers=device.auth).headers["etag"]
+
+    seen = []
+    for title in (None, "Débuter", "Aller plus loin"):
+        if title is not None:
+            with hub_db.write() as s:
+                catalogue.publish(s, {"paths": [{"id": "p1", "title": title}]})
+        pulled, served = announced()
+        assert pulled == served
+        seen.append(pulled)
+    assert len(set(seen)) == 3
+
+
 def test_old_schema_payloads_are_upgraded(client, device):
     legacy = session_payload(
         kind="demarche", themes=["papiers_elections_citoyennete"], materiels=["telephone"]
