@@ -188,12 +188,14 @@ def test_the_background_drain_counts_once_pushes_pause(device, hub_db):
 
 
 def test_pulls_also_keep_the_background_drain_waiting(device, hub_db):
-    drainer = Drainer(hub_db, quiet=0.3, max_delay=30, poll=0.05)
+    # Quiet means 1.5 s without a sync request; pulls come every 0.1 s for 2 s (a loaded CI
+    # machine once stretched a 0.1 s sleep past the 0.3 s this test used to allow).
+    drainer = Drainer(hub_db, quiet=1.5, max_delay=30, poll=0.05)
     drainer.start()
     try:
         push_direct(hub_db, device, [op(p) for p in _sessions(10)])
         drainer.pushed()
-        for _ in range(12):  # devices keep pulling for 1.2 s: the hub is not quiet
+        for _ in range(20):  # devices keep pulling for 2 s: the hub is not quiet
             time.sleep(0.1)
             drainer.pulled()
         assert drainer.counted == 0
