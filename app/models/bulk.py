@@ -28,22 +28,12 @@ def fill_defaults(table: Table, rows: list[dict[str, Any]]) -> None:
                 row[column.name] = default.arg(None) if default.is_callable else default.arg
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts by column name, typed values; absent columns take their default
-    or NULL, written into the dicts) into ``table`` of a SQLite database, in the caller's
-    transaction. Values are stored as the ORM stores them (see ``insert_payloads``)."""
-    if not rows:
-        return
-    fill_defaults(table, rows)
-    insert_payloads(conn, table, rows)
-
-
 # ---- values as stored ---------------------------------------------------------------------------
 # A pulled record's payload holds dates and times as ISO text; the ORM path parses them into
 # date/datetime objects, which its column types and then SQLite's driver turn back into text.
-# For the thousands of records of a sync, ``insert_payloads`` goes from the wire's text (or
-# from typed values) to the stored text in one step each (through the same parsers, so a
-# malformed value still raises), and stores what the ORM stores, byte for byte
+# For the thousands of records of a sync, ``insert_rows`` goes from the wire's text (or from
+# typed values) to the stored text in one step each (through the same parsers, so a malformed
+# value still raises), and stores what the ORM stores, byte for byte
 # (tests/models/test_bulk_payloads.py).
 
 
@@ -80,25 +70,20 @@ def _converter(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
     return process
 
 
-def insert_payloads(conn: Connection, table: Table, payloads: list[dict[str, Any]]) -> None:
-    """Insert wire payloads (values by column name as a sync payload carries them: dates and
-    times as ISO text; unknown keys ignored) into ``table`` of a SQLite database, in the
-    caller's transaction. Absent columns take their default (or NULL), as in ``insert_rows``."""
-    if not payloads:
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts by column name, typed values or a sync payload's text; unknown
+    keys ignored; absent columns take their default or NULL, written into the dicts) into
+    ``table`` of a SQLite database, in the caller's transaction, stored as the ORM stores them."""
+    if not rows:
         return
+    fill_defaults(table, rows)
     dialect = conn.dialect
     columns = list(table.columns)
     names = [c.name for c in columns]
     convert = [(i, p) for i, c in enumerate(columns) if (p := _converter(c, dialect)) is not None]
-    defaults: list[tuple[int, str, Any]] = [
-        (i, c.name, c.default) for i, c in enumerate(columns) if c.default is not None
-    ]
     params = []
-    for payload in payloads:
-        values = [payload.get(name) for name in names]
-        for i, name, default in defaults:
-            if name not in payload:
-                values[i] = default.arg(None) if default.is_callable else default.arg
+    for row in rows:
+        values = [row.get(name) for name in names]
         for i, process in convert:
             if values[i] is not None:
                 values[i] = process(values[i])

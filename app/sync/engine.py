@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.models.base import Base, utcnow
 from app.models.beneficiary_merge import BeneficiaryMerger
-from app.models.bulk import insert_payloads, insert_rows
+from app.models.bulk import insert_rows
 from app.models.entities import Beneficiary, BeneficiaryAlias, OutboxEntry, SyncState
 from app.models.ids import new_id
 from app.models.indexing import deferred_indexing
@@ -1693,7 +1693,7 @@ def _insert_fresh(db: Session, fresh: list[wire.PullChange], pass_no: int) -> No
                 if c.entity == entity
             ]
             if payloads:
-                insert_payloads(conn, _table(entity), payloads)
+                insert_rows(conn, _table(entity), payloads)
     insert_rows(
         conn,
         _BASES,

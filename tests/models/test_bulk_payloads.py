@@ -1,6 +1,6 @@
-"""``insert_payloads`` (a first sync's fresh records, straight from the wire's text) and
-``insert_rows`` (typed values) store what the ORM stores (``payload_values`` then model
-instances added to a session), byte for byte."""
+"""``insert_rows``, given a first sync's fresh records straight from the wire's text or typed
+values, stores what the ORM stores (``payload_values`` then model instances added to a
+session), byte for byte."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from app.models.bulk import insert_payloads, insert_rows
+from app.models.bulk import insert_rows
 from app.models.entities import Accompagnement, Beneficiary, Venue
 from app.models.ids import new_id
 from app.models.migrate import prepare_database
@@ -103,7 +103,7 @@ def load(path: Path, how: str, rows: dict[Any, list[dict[str, Any]]]) -> None:
             for model, payloads in rows.items():
                 table = model.__table__
                 if how == "wire":
-                    insert_payloads(conn, table, [dict(p) for p in payloads])
+                    insert_rows(conn, table, [dict(p) for p in payloads])
                 else:
                     typed = [{**payload_values(model, p), "id": p["id"]} for p in payloads]
                     insert_rows(conn, table, typed)
