@@ -357,14 +357,9 @@ class SessionsFilterBar(QWidget):
         ):
             self.period_combo.addItem(label, period.value)
         self.period_combo.setAccessibleName(self.tr("Period"))
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd/MM/yyyy")
-            edit.setVisible(False)
-        self.date_from.setAccessibleName(self.tr("From"))
-        self.date_to.setAccessibleName(self.tr("To"))
+        # The two date fields of a custom period are made when that period is first chosen:
+        # Qt's first date field costs the start about 10 ms.
+        self._dates: tuple[QDateEdit, QDateEdit] | None = None
         self.kind_combo = QComboBox()
         self.kind_combo.addItem(self.tr("All types"), None)
         for code, label in ref.TYPES.items():
@@ -391,12 +386,10 @@ class SessionsFilterBar(QWidget):
         self._text_timer.setInterval(TEXT_FILTER_DELAY_MS)
         self._text_timer.timeout.connect(self._emit)
 
-        top = QHBoxLayout()
+        top = self._top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(QLabel(self.tr("Period")))
         top.addWidget(self.period_combo)
-        top.addWidget(self.date_from)
-        top.addWidget(self.date_to)
         top.addSpacing(8)
         top.addWidget(self.kind_combo)
         top.addWidget(self.theme_combo, 1)
@@ -428,13 +421,42 @@ class SessionsFilterBar(QWidget):
         self.period_combo.currentIndexChanged.connect(self._on_period_changed)
         for combo in (self.kind_combo, self.theme_combo, self.venue_combo, self.tag_combo):
             combo.currentIndexChanged.connect(self._emit)
-        self.date_from.dateChanged.connect(self._emit)
-        self.date_to.dateChanged.connect(self._emit)
         self.text_edit.textChanged.connect(self._text_timer.start)
         self.reset_button.clicked.connect(self._on_reset)
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
+
+    @property
+    def date_from(self) -> QDateEdit:
+        return self._date_edits()[0]
+
+    @property
+    def date_to(self) -> QDateEdit:
+        return self._date_edits()[1]
+
+    def _date_edits(self) -> tuple[QDateEdit, QDateEdit]:
+        if self._dates is None:
+            date_from, date_to = QDateEdit(), QDateEdit()
+            date_from.setAccessibleName(self.tr("From"))
+            date_to.setAccessibleName(self.tr("To"))
+            after_period = self._top.indexOf(self.period_combo) + 1
+            for offset, edit in enumerate((date_from, date_to)):
+                edit.setCalendarPopup(True)
+                edit.setDisplayFormat("dd/MM/yyyy")
+                edit.setVisible(False)
+                edit.dateChanged.connect(self._emit)
+                self._top.insertWidget(after_period + offset, edit)
+            # Made late, they would come last in the Tab order: right after the period.
+            QWidget.setTabOrder(self.period_combo, date_from)
+            QWidget.setTabOrder(date_from, date_to)
+            self._dates = (date_from, date_to)
+        return self._dates
+
+    def _show_dates(self, shown: bool) -> None:
+        if shown or self._dates is not None:
+            for edit in self._date_edits():
+                edit.setVisible(shown)
 
     def reload_choices(self, venues: list[VenueInfo], tags: list[str]) -> None:
         """Refill the venue and tag lists, keeping the current choice when it still exists."""
@@ -486,8 +508,7 @@ class SessionsFilterBar(QWidget):
                 edit.blockSignals(True)
                 edit.setDate(QDate(day.year, day.month, day.day))
                 edit.blockSignals(False)
-        self.date_from.setVisible(custom)
-        self.date_to.setVisible(custom)
+        self._show_dates(custom)
         self._emit()
 
     def _on_reset(self) -> None:
@@ -506,8 +527,7 @@ class SessionsFilterBar(QWidget):
         self.text_edit.clear()
         for w in widgets:
             w.blockSignals(False)
-        self.date_from.setVisible(False)
-        self.date_to.setVisible(False)
+        self._show_dates(False)
         self._emit()
 
     def _emit(self) -> None:

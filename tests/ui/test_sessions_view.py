@@ -82,6 +82,12 @@ def test_filters_by_period_type_theme_venue_tag_and_text(qtbot, notebook, venues
     assert shown_ids(widget) == {february}
     bar.set_period(Period.CUSTOM)
     assert bar.date_from.isVisibleTo(widget)
+    # Made when the custom period is first chosen, yet next to it in the Tab order.
+    chain, w = [], bar.period_combo.nextInFocusChain()
+    while w is not bar.kind_combo and len(chain) < 20:
+        chain.append(w)
+        w = w.nextInFocusChain()
+    assert chain[0] is bar.date_from and bar.date_to in chain
     bar.date_from.setDate(QDate(2024, 11, 1))
     bar.date_to.setDate(QDate(2024, 12, 31))
     assert shown_ids(widget) == {old}
