@@ -4,6 +4,7 @@ session), byte for byte."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from app.models.bulk import insert_rows
+from app.models.bulk import _stored_date, _stored_datetime, insert_rows
 from app.models.entities import Accompagnement, Beneficiary, Venue
 from app.models.ids import new_id
 from app.models.migrate import prepare_database
@@ -137,7 +138,18 @@ def test_the_bulk_paths_store_what_the_orm_stores(tmp_path: Path):
     assert len(stored(wire, "accompagnement")) == 3
 
 
-@pytest.mark.parametrize("field, value", [("date", "14/03/2025"), ("created_at", "hier")])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("date", "14/03/2025"),
+        ("created_at", "hier"),
+        # the shapes the payloads write, which skip the conversion, are still checked
+        ("date", "2025-02-30"),
+        ("created_at", "2025-13-14T09:00:00.250000Z"),
+        ("updated_at", "2025-03-14T24:00:00.250000Z"),
+        ("created_at", "2025-03-14T09:00:00.25000xZ"),
+    ],
+)
 def test_a_malformed_date_is_refused_as_on_the_typed_path(tmp_path: Path, field: str, value: str):
     path = tmp_path / "c.db"
     prepare_database(path)
@@ -147,3 +159,23 @@ def test_a_malformed_date_is_refused_as_on_the_typed_path(tmp_path: Path, field:
     with pytest.raises(ValueError):
         load(path, "wire", {Venue: [VENUE], Accompagnement: [bad]})
     assert stored(path, "accompagnement") == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025-03-14T09:00:00.250000Z",
+        "2025-12-31T23:59:59.999999Z",
+        "2025-03-14T09:00:00.000000Z",
+        "2025-03-14T09:00:00Z",
+        "2025-03-14T09:00:00.250000+00:00",
+        "2025-03-14T09:00:00.250000-01:00",
+        "2025-03-14T09:00:00.25Z",
+    ],
+)
+def test_wire_times_are_stored_as_the_conversion_stores_them(value: str):
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    assert _stored_datetime(value) == parsed.isoformat(" ", "microseconds")
+    assert _stored_date(value[:10]) == dt.date.fromisoformat(value[:10]).isoformat()
