@@ -18,6 +18,7 @@ from hub import catalogue
 from hub.config import PROTOCOL_VERSION, Settings
 from hub.db import Database
 from hub.errors import HubError
+from hub.jsonio import FastJSONResponse, FastJSONRoute
 from hub.middleware import EpochHolder
 from hub.models import Conflict, Device, utcnow
 from hub.org import LAST_SEEN_RESOLUTION, Authenticated, authenticate, enrol_device, get_meta
@@ -83,7 +84,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(protocol_header)], responses=ERRORS)
+router = APIRouter(
+    prefix="/api/v1",
+    dependencies=[Depends(protocol_header)],
+    responses=ERRORS,
+    route_class=FastJSONRoute,
+)
 
 
 def _no_epoch() -> HubError:
@@ -159,7 +165,7 @@ def enrol(body: EnrolRequest, request: Request, hub: HubDep) -> JSONResponse:
         enrolled = enrol_device(db, body.code, body.device_name, body.app_version)
         epoch = read_epoch(db)
     _use_epoch(request, hub, epoch)
-    return JSONResponse(
+    return FastJSONResponse(
         {
             "device_id": enrolled.device_id,
             "token": enrolled.token,
@@ -220,7 +226,7 @@ def push(body: PushRequest, request: Request, hub: HubDep, credentials: BearerDe
     }
     if outcome.quiet_from is not None:
         answer["seq_before"], answer["seq_after"] = outcome.quiet_from, outcome.seq
-    return JSONResponse(answer)
+    return FastJSONResponse(answer)
 
 
 @router.get(
@@ -256,7 +262,7 @@ def pull(
     if hub.drainer is not None:
         hub.drainer.pulled()  # the hub is not quiet: the statistics' drain waits
     _use_epoch(request, hub, epoch)
-    return JSONResponse(
+    return FastJSONResponse(
         {
             "epoch": epoch,
             "changes": page.changes,
@@ -280,7 +286,7 @@ def reconcile_inventory(
             db, auth.device.mediator_id, [(i.entity, i.entity_id, i.version) for i in body.items]
         )
     _use_epoch(request, hub, epoch)
-    return JSONResponse({"epoch": epoch, "missing": missing, "stale": stale})
+    return FastJSONResponse({"epoch": epoch, "missing": missing, "stale": stale})
 
 
 @router.post(
@@ -305,7 +311,7 @@ def resolve_conflicts(
         )
         epoch = auth.epoch or read_epoch(db)
     _use_epoch(request, hub, epoch)
-    return JSONResponse({"epoch": epoch, "resolved": result.rowcount})  # type: ignore[attr-defined]
+    return FastJSONResponse({"epoch": epoch, "resolved": result.rowcount})  # type: ignore[attr-defined]
 
 
 @router.get(
@@ -317,7 +323,7 @@ def status(request: Request, hub: HubDep, credentials: BearerDep) -> JSONRespons
     with device_read(hub, credentials) as (_, auth, epoch):
         device = auth.device  # one query: the device, its mediator's counter and the epoch
     _use_epoch(request, hub, epoch)
-    return JSONResponse(
+    return FastJSONResponse(
         {
             "epoch": epoch,
             "server_time": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),

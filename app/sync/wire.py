@@ -17,6 +17,8 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import orjson
+
 PROTOCOL_VERSION = 1
 SUPPORTED_PROTOCOLS = (1,)
 API_PREFIX = "/api/v1"
@@ -79,13 +81,18 @@ def gunzip_bytes(data: bytes, max_size: int = MAX_BODY_UNCOMPRESSED) -> bytes:
     return out
 
 
+# orjson: compact UTF-8 JSON, as ``json.dumps(obj, ensure_ascii=False, separators=(",", ":"))``
+# writes it, several times faster (a sync moves megabytes of it). It refuses what is not JSON
+# (NaN, a lone surrogate, a body in UTF-16) where ``json`` would let it through.
+
+
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
 
 
 def loads(data: bytes | str) -> Any:
     try:
-        return json.loads(data)
+        return orjson.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WireFormatError("Réponse illisible : ce n'est pas du JSON valide.") from exc
 
@@ -232,7 +239,10 @@ class PushOp:
     def payload(self) -> dict[str, Any]:
         if self._payload is None:
             assert self._text is not None
-            payload = json.loads(self._text)
+            try:
+                payload = orjson.loads(self._text)
+            except ValueError as exc:
+                raise WireFormatError("Contenu d'opération illisible : JSON invalide.") from exc
             if not isinstance(payload, dict):
                 raise WireFormatError("Contenu d'opération illisible : un objet JSON est attendu.")
             self._payload = payload
@@ -275,7 +285,7 @@ class PushOp:
 
     def encode(self) -> str:
         """This op as compact JSON, its payload text spliced in as it is."""
-        head = json.dumps(self._envelope(), ensure_ascii=False, separators=(",", ":"))
+        head = orjson.dumps(self._envelope()).decode()
         return f'{head[:-1]},"payload":{self.payload_json()}}}'
 
     def __eq__(self, other: object) -> bool:

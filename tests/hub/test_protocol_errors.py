@@ -103,6 +103,21 @@ def test_bad_gzip_truncated_body_and_bad_json_get_400(client, device, hub_db):
         400,
         "bad_body",
     )
+    # Not JSON by its standard, though Python's json module would read them: NaN, a lone
+    # surrogate in a note, a body in UTF-16.
+    payload = session_payload()
+    nan = _batch([op({**payload, "duration_min": 30})]).replace(
+        b'"duration_min": 30', b'"duration_min": NaN'
+    )
+    surrogate = _batch([op({**payload, "notes": "x"})]).replace(
+        b'"notes": "x"', b'"notes": "\\ud800"'
+    )
+    utf16 = _batch([op(payload)]).decode().encode("utf-16")
+    assert b"NaN" in nan and b"\\ud800" in surrogate
+    plain = {**device.auth, "Content-Type": "application/json"}
+    for body in (nan, surrogate, utf16):
+        assert json.loads(body)  # what a lenient parser would have taken
+        _error(client.post("/api/v1/sync/push", content=body, headers=plain), 400, "bad_body")
     assert _stored(hub_db) == 0
 
 

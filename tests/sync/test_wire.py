@@ -75,6 +75,19 @@ def test_gunzip_refuses_bombs_and_truncation():
         wire.loads(b"<html>portail</html>")
 
 
+@pytest.mark.parametrize(
+    "garbage", [b'{"next": NaN}', b'{"next": Infinity}', b'{"epoch": "\\ud800"}', b"\xff{}"]
+)
+def test_a_hub_answer_that_is_not_strict_json_is_unreadable(garbage: bytes):
+    with pytest.raises(wire.WireFormatError, match="illisible"):
+        wire.loads(garbage)
+
+
+def test_the_json_written_is_compact_utf8():
+    body = wire.dumps({"notes": "Déclaration CAF — « aide »", "n": [1, None, True]})
+    assert body == '{"notes":"Déclaration CAF — « aide »","n":[1,null,true]}'.encode()
+
+
 def test_enrol_response_never_shows_the_token():
     answer = wire.EnrolResponse("d", "secret-token", "m", "Camille", "Hub", "e")
     assert "secret-token" not in repr(answer)

@@ -1,0 +1,43 @@
+"""JSON of the sync routes through orjson: the request bodies parsed and the answers written
+several times faster than with the standard library (a first sync sends megabytes of JSON, a
+new laptop's pull receives as many).
+
+Same JSON both ways, compact UTF-8; orjson refuses what is not JSON (NaN, a lone surrogate,
+a body in UTF-16) where the standard library let it through: such a body gets the usual
+``invalid_json`` answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import orjson
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+
+class FastJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+class _FastJSONRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            # orjson.JSONDecodeError is a json.JSONDecodeError: FastAPI answers it as before.
+            self._json = orjson.loads(await self.body())
+        return self._json
+
+
+class FastJSONRoute(APIRoute):
+    """A route whose JSON body is parsed with orjson (the rest is FastAPI's own handling)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            return await handler(_FastJSONRequest(request.scope, request.receive))
+
+        return route
