@@ -1644,28 +1644,40 @@ def _split_fresh(
     by_entity: dict[str, list[str]] = {}
     for c in candidates:
         by_entity.setdefault(c.entity, []).append(c.entity_id)
+    # Plain-tuple reads on the driver: a page's thousand ids in a few statements, without
+    # SQLAlchemy rendering an IN list of 500 parameters for each (what the session holds is
+    # flushed first, as its own queries would).
+    db.flush()
+    cursor = _driver(db)
+
+    def found(sql: str, values: list[str]) -> Iterable[str]:
+        for chunk in _chunks(values, 500):
+            marks = ",".join("?" * len(chunk))
+            yield from (row[0] for row in cursor.execute(sql.format(marks), chunk))
+
     taken: set[str] = set()
     for entity, entity_ids in by_entity.items():
-        table = _table(entity)
-        for chunk in _chunks(entity_ids, 500):
-            taken.update(db.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
-            taken.update(
-                db.scalars(select(SyncBase.entity_id).where(SyncBase.entity_id.in_(chunk)))
-            )
+        table = _table(entity).name
+        taken.update(found(f'SELECT id FROM "{table}" WHERE id IN ({{}})', entity_ids))
+        taken.update(
+            found(f'SELECT entity_id FROM "{_BASES.name}" WHERE entity_id IN ({{}})', entity_ids)
+        )
     codes: dict[str, int] = {}
     for c in candidates:
         if c.entity == "beneficiary" and isinstance(c.payload.get("code"), str):
             codes[c.payload["code"]] = codes.get(c.payload["code"], 0) + 1
     clashing = {code for code, n in codes.items() if n > 1}
-    for chunk in _chunks(list(codes), 500):
-        clashing.update(
-            db.scalars(
-                select(Beneficiary.code).where(
-                    Beneficiary.code.in_(chunk), Beneficiary.deleted_at.is_(None)
-                )
-            )
+    clashing.update(
+        found(
+            f'SELECT code FROM "{_model_table(Beneficiary).name}" '
+            "WHERE code IN ({}) AND deleted_at IS NULL",
+            list(codes),
         )
-    aliases = set(db.scalars(select(BeneficiaryAlias.alias_id)))
+    )
+    aliases = {
+        row[0]
+        for row in cursor.execute(f'SELECT alias_id FROM "{_model_table(BeneficiaryAlias).name}"')
+    }
     fresh_ids = set()
     for c in candidates:
         if c.entity_id in taken:
