@@ -44,6 +44,8 @@ def _is_wire_utc(value: Any) -> bool:
         type(value) is str
         and len(value) == 27
         and value[26] == "Z"
+        and value[4] == "-"
+        and value[7] == "-"
         and value[10] == "T"
         and value[13] == ":"
         and value[16] == ":"

@@ -171,6 +171,7 @@ def test_a_malformed_date_is_refused_as_on_the_typed_path(tmp_path: Path, field:
         "2025-03-14T09:00:00.250000+00:00",
         "2025-03-14T09:00:00.250000-01:00",
         "2025-03-14T09:00:00.25Z",
+        "2025-W11-5T09:00:00.250000Z",  # an ISO week date of the same length: converted
     ],
 )
 def test_wire_times_are_stored_as_the_conversion_stores_them(value: str):
