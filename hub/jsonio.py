@@ -20,7 +20,12 @@ from fastapi.routing import APIRoute
 
 class FastJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        try:
+            return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError:
+            # What orjson cannot write (an integer beyond 64 bits kept in a document): written
+            # as before, by the standard library.
+            return super().render(content)
 
 
 class _FastJSONRequest(Request):

@@ -87,7 +87,10 @@ def gunzip_bytes(data: bytes, max_size: int = MAX_BODY_UNCOMPRESSED) -> bytes:
 
 
 def dumps(obj: Any) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits: the standard library writes it
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def loads(data: bytes | str) -> Any:

@@ -86,6 +86,8 @@ def test_a_hub_answer_that_is_not_strict_json_is_unreadable(garbage: bytes):
 def test_the_json_written_is_compact_utf8():
     body = wire.dumps({"notes": "Déclaration CAF — « aide »", "n": [1, None, True]})
     assert body == '{"notes":"Déclaration CAF — « aide »","n":[1,null,true]}'.encode()
+    # beyond orjson's 64-bit integers: written all the same
+    assert wire.dumps({"n": 2**70}) == b'{"n":1180591620717411303424}'
 
 
 def test_enrol_response_never_shows_the_token():
