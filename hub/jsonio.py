@@ -17,15 +17,14 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from app.sync import wire
+
 
 class FastJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        try:
-            return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
-        except orjson.JSONEncodeError:
-            # What orjson cannot write (an integer beyond 64 bits kept in a document): written
-            # as before, by the standard library.
-            return super().render(content)
+        # The device's writer (an integer beyond 64 bits, which orjson cannot write, is
+        # written by the standard library).
+        return wire.dumps(content)
 
 
 class _FastJSONRequest(Request):

@@ -90,7 +90,9 @@ def dumps(obj: Any) -> bytes:
     try:
         return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:  # an integer beyond 64 bits: the standard library writes it
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
 
 
 def loads(data: bytes | str) -> Any:
@@ -254,7 +256,7 @@ class PushOp:
     def payload_json(self) -> str:
         """The payload as compact JSON (the stored text when there is one)."""
         if self._text is None:
-            self._text = json.dumps(self.payload, ensure_ascii=False, separators=(",", ":"))
+            self._text = dumps(self.payload).decode()
         return self._text
 
     @property
@@ -288,7 +290,7 @@ class PushOp:
 
     def encode(self) -> str:
         """This op as compact JSON, its payload text spliced in as it is."""
-        head = orjson.dumps(self._envelope()).decode()
+        head = dumps(self._envelope()).decode()
         return f'{head[:-1]},"payload":{self.payload_json()}}}'
 
     def __eq__(self, other: object) -> bool:
@@ -327,7 +329,7 @@ class PushRequest:
 
     def encode(self) -> bytes:
         """The request body: ``dumps(to_json())``, without decoding stored payloads."""
-        head = json.dumps({"batch_id": self.batch_id}, ensure_ascii=False, separators=(",", ":"))
+        head = dumps({"batch_id": self.batch_id}).decode()
         ops = ",".join(op.encode() for op in self.ops)
         return f'{head[:-1]},"ops":[{ops}]}}'.encode()
 
