@@ -792,15 +792,14 @@ class SyncEngine:
                     return None  # all of them wait for the batch on the wire
                 bases = _bases(db, groups)
                 latest: dict[int, tuple[Any, ...]] = {}
-                for chunk in _chunks([group[-1] for group in groups.values()], 500):
-                    latest.update(
-                        (row[0], row)
-                        for row in cursor.execute(
-                            f"SELECT {_ENTRY_SQL} FROM outbox WHERE seq IN "
-                            f"({','.join('?' * len(chunk))})",
-                            chunk,
-                        )
+                latest.update(
+                    (row[0], row)
+                    for row in _rows_in(
+                        cursor,
+                        f"SELECT {_ENTRY_SQL} FROM outbox WHERE seq IN ({{}})",
+                        [group[-1] for group in groups.values()],
                     )
+                )
                 ops: list[wire.PushOp] = []
                 members: list[list[int]] = []
                 for entity_id, group in groups.items():
@@ -1651,9 +1650,7 @@ def _split_fresh(
     cursor = _driver(db)
 
     def found(sql: str, values: list[str]) -> Iterable[str]:
-        for chunk in _chunks(values, 500):
-            marks = ",".join("?" * len(chunk))
-            yield from (row[0] for row in cursor.execute(sql.format(marks), chunk))
+        return (row[0] for row in _rows_in(cursor, sql, values))
 
     taken: set[str] = set()
     for entity, entity_ids in by_entity.items():
@@ -1776,6 +1773,13 @@ def _load_rows(db: Session, keys: Iterable[tuple[str, str]]) -> dict[str, Any]:
             for row in found:
                 rows[row.id] = row
     return rows
+
+
+def _rows_in(cursor: Any, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``sql`` (its ``{}`` an IN list) for all ``values``, on the driver, by
+    statements of at most 500 parameters."""
+    for chunk in _chunks(values, 500):
+        yield from cursor.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterable[list[T]]:
