@@ -80,11 +80,9 @@ def serve(database_url: str, port: int, aggregates: bool = True) -> None:
     crowd scenario enrols 200 devices from one address). ``aggregates=False`` is a diagnostic:
     the push path without the statistics (hub/stats/maintain.py: no old contribution taken
     out of the aggregates, no background drain; the sessions are left uncounted)."""
-    import uvicorn
-
     from hub.app import create_app
     from hub.config import Settings
-    from hub.server import uvicorn_config
+    from hub.server import serve_forever, uvicorn_config
 
     if not aggregates:
         import hub.push
@@ -94,7 +92,7 @@ def serve(database_url: str, port: int, aggregates: bool = True) -> None:
         database_url=database_url, enrol_rate_attempts=1_000_000, stats_drain=aggregates
     )
     app = create_app(settings, migrate=False)
-    uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, access_log=False)).run()
+    serve_forever(uvicorn_config(app, "127.0.0.1", port, access_log=False))
 
 
 def _free_port() -> int:

@@ -75,10 +75,8 @@ def _seed(db: Database) -> int:
 
 # ---- commands -------------------------------------------------------------------------------
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from hub.app import create_app
-    from hub.server import uvicorn_config
+    from hub.server import serve_forever, uvicorn_config
 
     db = _database(settings)
     app = create_app(settings, database=db, migrate=False)
@@ -88,7 +86,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     _print("Arrêt : Ctrl+C")
     config = uvicorn_config(app, args.host, args.port, log_level=args.log_level)
     try:
-        uvicorn.Server(config).run()
+        serve_forever(config)
     finally:
         db.dispose()
     return 0

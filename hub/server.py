@@ -3,6 +3,7 @@ loopback (end-to-end tests and benchmarks run the real server this way)."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import time
@@ -11,6 +12,7 @@ from typing import Any
 
 import uvicorn
 
+from app.collector import fewer_collections
 from hub.app import create_app
 from hub.config import Settings
 from hub.db import Database
@@ -21,6 +23,17 @@ def uvicorn_config(app: Any, host: str, port: int, **kwargs: Any) -> uvicorn.Con
     # to check their clock; the hub adds X-Carnet-Epoch.
     kwargs.setdefault("log_level", "warning")
     return uvicorn.Config(app, host=host, port=port, server_header=False, **kwargs)
+
+
+def serve_forever(config: uvicorn.Config) -> None:
+    """Serve until stopped, as the hub's own process does: what the start made (modules, the
+    app, the database's metadata) is set aside from the garbage collector's passes, and for
+    the server's life the young generation is collected in larger, rarer passes (a push of a
+    thousand ops allocates tens of thousands of short-lived objects; app/collector.py)."""
+    gc.collect()
+    gc.freeze()
+    with fewer_collections():
+        uvicorn.Server(config).run()
 
 
 def free_port(host: str = "127.0.0.1") -> int:

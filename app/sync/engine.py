@@ -40,6 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
+from app.collector import fewer_collections
 from app.models.base import Base, utcnow
 from app.models.beneficiary_merge import BeneficiaryMerger
 from app.models.bulk import insert_rows
@@ -345,7 +346,8 @@ class SyncEngine:
         """Push everything pending, then pull until up to date. Raises a SyncError subclass
         (with ``.report`` set) when it cannot finish; what was done is kept."""
         report = SyncReport(started_at=self._clock())
-        with self._exclusive():
+        # (A batch allocates tens of thousands of short-lived objects: see app/collector.py.)
+        with self._exclusive(), fewer_collections():
             self._cancel.clear()
             self._hub_catalogue = None
             self._deferred_cursor = None

@@ -39,6 +39,23 @@ def test_status_before_and_after_enrolment(hub, make_device):
     assert status.clock_skew_s is not None and abs(status.clock_skew_s) < 60
 
 
+def test_a_sync_collects_young_garbage_in_larger_passes(hub, make_device):
+    """A batch allocates tens of thousands of short-lived objects: during a sync the young
+    generation's threshold is raised (app/collector.py), and restored after."""
+    import gc
+
+    from app.collector import BULK_THRESHOLD
+
+    seen: list[int] = []
+    device = make_device("a", checkpoint=lambda name: seen.append(gc.get_threshold()[0]))
+    device.enrol(hub, hub.new_mediator())
+    device.record()
+    before = gc.get_threshold()
+    device.sync()
+    assert seen and all(t >= BULK_THRESHOLD for t in seen)
+    assert gc.get_threshold() == before
+
+
 def test_wrong_enrolment_code_is_refused_in_french(hub, make_device):
     device = make_device("a")
     with pytest.raises(RequestRejected) as info:

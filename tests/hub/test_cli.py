@@ -238,3 +238,32 @@ def test_serve_runs_with_no_configuration_but_a_data_dir(tmp_path):
         output, _ = proc.communicate(timeout=20)
     assert f"Données : {tmp_path / 'donnees' / 'hub.db'}" in output
     assert (tmp_path / "donnees" / "hub.db").exists()
+
+
+def test_the_hub_process_serves_with_start_up_objects_frozen_and_larger_young_passes(
+    monkeypatch,
+):
+    """hub.server.serve_forever (``carnet-hub serve``, and the benchmarks' hub): what the
+    start made is out of the collector's passes, and the young generation is collected in
+    larger passes while it serves (app/collector.py); both undone when it stops."""
+    import gc
+
+    import uvicorn
+
+    from app.collector import BULK_THRESHOLD
+    from hub.server import serve_forever, uvicorn_config
+
+    seen = {}
+
+    def run(self, sockets=None):
+        seen["threshold"] = gc.get_threshold()[0]
+        seen["frozen"] = gc.get_freeze_count()
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
+    before = gc.get_threshold()
+    try:
+        serve_forever(uvicorn_config(object(), "127.0.0.1", free_port()))
+    finally:
+        gc.unfreeze()
+    assert seen["threshold"] >= BULK_THRESHOLD and seen["frozen"] > 0
+    assert gc.get_threshold() == before
