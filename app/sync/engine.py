@@ -685,7 +685,7 @@ class SyncEngine:
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carnet-push") as wire_thread:
             self._check_cancel()
-            batch = self._next_batch(None)
+            batch = self._next_batch(None, (pre.stored_batch, pre.unsent > 0) if pre else None)
             if batch is None:
                 return False
             tell()
@@ -742,13 +742,35 @@ class SyncEngine:
         self._chain = response.seq_after
         self._pushed_catalogue = response.catalogue
 
-    def _next_batch(self, on_the_wire: _Batch | None) -> _Batch | None:
-        """The next batch to send, other than ``on_the_wire`` and without its records."""
+    def _next_batch(
+        self, on_the_wire: _Batch | None, waiting: tuple[bool, bool] | None = None
+    ) -> _Batch | None:
+        """The next batch to send, other than ``on_the_wire`` and without its records.
+        ``waiting``: whether a batch is stored and whether entries are pending, when known
+        (else read first: after the last batch, the usual answer is "nothing", in one read
+        instead of a query for stored batches and a write transaction to build one)."""
         if on_the_wire is None:
-            return self._stored_batch() or self._build_batch()
+            stored, pending = waiting if waiting is not None else self._waiting()
+            return (self._stored_batch() if stored else None) or (
+                self._build_batch() if pending else None
+            )
         return self._stored_batch(skip=on_the_wire.batch_id) or self._build_batch(
             {op.entity_id for op in on_the_wire.ops}
         )
+
+    def _waiting(self) -> tuple[bool, bool]:
+        """(a batch is stored, an entry is pending), in one read."""
+        with self._sf() as db:
+            stored, pending = (
+                _driver(db)
+                .execute(
+                    "SELECT EXISTS (SELECT 1 FROM sync_batch), "
+                    "EXISTS (SELECT 1 FROM outbox WHERE state = ?)",
+                    (PENDING,),
+                )
+                .fetchone()
+            )
+        return bool(stored), bool(pending)
 
     def _stored_batch(self, skip: str | None = None) -> _Batch | None:
         with self._sf() as db:

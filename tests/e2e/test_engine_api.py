@@ -56,6 +56,22 @@ def test_a_sync_collects_young_garbage_in_larger_passes(hub, make_device):
     assert gc.get_threshold() == before
 
 
+def test_a_change_made_while_the_last_batch_is_on_the_wire_goes_in_the_same_sync(hub, make_device):
+    """After a batch that took everything pending, the sync still looks for entries queued
+    meanwhile (and a stored batch) before it stops pushing."""
+    from tests.e2e.faults import CrashAt
+
+    holder: list = []
+    late = CrashAt("push.response_received", 1, action=lambda: holder[0].record(), crash=False)
+    device = make_device("a", checkpoint=late)
+    holder.append(device)
+    device.enrol(hub, hub.new_mediator())
+    device.record()
+    report = device.sync()
+    assert report.applied == 3 and report.batches == 2  # venue and session, then the late one
+    assert device.engine.status().pending == 0
+
+
 def test_wrong_enrolment_code_is_refused_in_french(hub, make_device):
     device = make_device("a")
     with pytest.raises(RequestRejected) as info:
