@@ -7,10 +7,13 @@ allocations and an older one every ten of those, each walking every container al
 since; a first sync of 10,000 sessions spent about 0.13 s of the device's time and 0.28 s of
 the hub's in collections that freed next to nothing (bench/README.md).
 
-``fewer_collections()`` raises the young generation's threshold for the work it wraps (the
-other generations keep theirs, so a full pass stays as rare, relative to young ones); the
-previous thresholds come back when the last of the overlapping callers leaves. Cycles made
-meanwhile are still collected, only in larger and rarer passes.
+``fewer_collections()`` raises the young generation's threshold while the work it wraps runs
+(the other generations keep theirs, so a full pass stays as rare, relative to young ones); the
+previous thresholds come back when the last of the overlapping callers leaves. The threshold
+is the process's: in the desktop app the interface thread also collects in larger passes while
+a sync runs (a pass over 50,000 young objects takes a few milliseconds), and a threshold set
+by anything else during the block is replaced on the way out. Cycles made meanwhile are still
+collected, only in larger and rarer passes.
 """
 
 from __future__ import annotations

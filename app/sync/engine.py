@@ -746,9 +746,10 @@ class SyncEngine:
         self, on_the_wire: _Batch | None, waiting: tuple[bool, bool] | None = None
     ) -> _Batch | None:
         """The next batch to send, other than ``on_the_wire`` and without its records.
-        ``waiting``: whether a batch is stored and whether entries are pending, when known
-        (else read first: after the last batch, the usual answer is "nothing", in one read
-        instead of a query for stored batches and a write transaction to build one)."""
+        ``waiting``: whether a batch is stored and whether entries may be pending (the
+        preflight's count also holds entries in flight), when known; else read first: after
+        the last batch the usual answer is "nothing", in one read instead of a query for
+        stored batches and a write transaction to build one."""
         if on_the_wire is None:
             stored, pending = waiting if waiting is not None else self._waiting()
             return (self._stored_batch() if stored else None) or (

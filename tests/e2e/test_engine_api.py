@@ -56,9 +56,9 @@ def test_a_sync_collects_young_garbage_in_larger_passes(hub, make_device):
     assert gc.get_threshold() == before
 
 
-def test_a_change_made_while_the_last_batch_is_on_the_wire_goes_in_the_same_sync(hub, make_device):
+def test_a_change_queued_before_the_last_batch_is_answered_goes_in_the_same_sync(hub, make_device):
     """After a batch that took everything pending, the sync still looks for entries queued
-    meanwhile (and a stored batch) before it stops pushing."""
+    meanwhile (here: once its answer came, before it is applied) before it stops pushing."""
     from tests.e2e.faults import CrashAt
 
     holder: list = []

@@ -50,10 +50,15 @@ def test_kill_during_upload_resends_the_same_batch_and_nothing_doubles(hub, make
     check_invariants(hub, [a])
 
 
+@pytest.mark.parametrize("resume_ops", [10, 1000])
 @pytest.mark.parametrize("nth", [2, 3])
-def test_kill_while_the_next_batch_is_prepared_loses_and_doubles_nothing(hub, make_device, nth):
+def test_kill_while_the_next_batch_is_prepared_loses_and_doubles_nothing(
+    hub, make_device, nth, resume_ops
+):
     """The next batch is stored while the previous one is on the wire: a kill at that moment
-    leaves two stored batches (one maybe applied by the hub), resent oldest first."""
+    leaves two stored batches (one maybe applied by the hub), resent oldest first. Resumed
+    with larger batches, the first stored one is not full: the second is found by the look
+    for anything left once its answer is applied."""
     mediator, (a,) = _enrolled(hub, make_device, "a")
     ids = [a.record(notes=f"séance {i}") for i in range(45)]  # venue + 45: five batches
     a.restart(checkpoint=CrashAt("push.batch_stored", nth), max_batch_ops=10)
@@ -61,7 +66,7 @@ def test_kill_while_the_next_batch_is_prepared_loses_and_doubles_nothing(hub, ma
         a.sync()
     sent_before = [json.loads(body)["batch_id"] for body in a.transport.bodies]
     assert len(sent_before) == nth - 1  # the batch on the wire when the next one was stored
-    a.restart(max_batch_ops=10)
+    a.restart(max_batch_ops=resume_ops)
     report = a.sync()
     resent = [json.loads(body)["batch_id"] for body in a.transport.bodies]
     assert resent[0] == sent_before[-1]  # the unanswered batch goes first, then the stored one
