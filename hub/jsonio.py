@@ -4,7 +4,7 @@ new laptop's pull receives as many).
 
 Same JSON both ways, compact UTF-8; orjson refuses what is not JSON (NaN, a lone surrogate,
 a body in UTF-16) where the standard library let it through: such a body gets the usual
-``invalid_json`` answer.
+400 ``bad_body`` answer of an unreadable body (docs/protocole-sync.md).
 """
 
 from __future__ import annotations
