@@ -319,6 +319,16 @@ def resume_gc() -> None:
         gc.enable()
 
 
+def finish_start() -> None:
+    """Once the window is shown and answering: build Python's ``Qt`` namespace, which the start
+    leaves alone (its first enum builds all 93 of its enum types at once, see
+    app.ui.common.set_enum_property), so the first key pressed or dialog opened does not wait for
+    it; then end the start's pause of the garbage collector, which freezes them with the rest."""
+    from PySide6.QtCore import Qt  # noqa: F401 (built on import)
+
+    resume_gc()
+
+
 def run(
     data_dir: Path,
     log_file: Path,
@@ -341,10 +351,12 @@ def run(
     context = AppContext(data_dir, log_file, ProfileRegistry(data_dir))
     controller = AppController(context)
     controller.sig_exit.connect(app.exit)
+    # Connected first, so its paint filter is installed first and called last: what waits for
+    # the window runs after the start-up probe's mark, as the list's rest and the tags do.
+    controller.sig_window_changed.connect(lambda window: after_first_paint(window, finish_start))
     if on_window is not None:
         controller.sig_window_changed.connect(on_window)
     if not gc.isenabled():
-        controller.sig_window_changed.connect(lambda window: after_first_paint(window, resume_gc))
         QTimer.singleShot(GC_RESUME_MS, resume_gc)
     QTimer.singleShot(0, controller.start)
     try:

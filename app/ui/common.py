@@ -65,3 +65,14 @@ def after_first_paint(widget: QWidget, callback: Callable[[], object]) -> None:
     of background threads then do not compete with the first paint for the processor and the
     interpreter."""
     _AfterFirstPaint(widget, callback)
+
+
+def set_enum_property(obj: QObject, name: str, keys: str) -> None:
+    """Set a Qt property of an enum or flags type by its keys' names (``"AlignCenter"``,
+    ``"AlignLeft|AlignVCenter"``), as Designer and style sheets do.
+
+    For what is built before the main window's first paint: the first enum of Python's ``Qt``
+    namespace builds all 93 of its enum types (about 20 ms), which Carnet leaves until the
+    window is shown (app.ui.application); Qt's meta-object system reads the names itself."""
+    if not obj.setProperty(name, keys):
+        raise ValueError(f"{type(obj).__name__}.{name} cannot be set to {keys!r}")

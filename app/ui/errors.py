@@ -12,7 +12,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6 import QtCore  # QtCore.Qt only when a message shows (see set_enum_property)
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
@@ -81,9 +82,9 @@ class ErrorReporter(QObject):
                 "Details were written to the log file:\n%1\nYou can send it to your support."
             ).replace("%1", str(self.log_file))
         )
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        box.setWindowModality(Qt.WindowModality.ApplicationModal)
+        box.setWindowModality(QtCore.Qt.WindowModality.ApplicationModal)
         self.dialog = box
         box.open()
 
@@ -100,6 +101,6 @@ def storage_error_box(
         title or QCoreApplication.translate("StorageErrorBox", "Carnet cannot open your data")
     )
     box.setText(message)
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
     box.setStandardButtons(QMessageBox.StandardButton.Close)
     return box

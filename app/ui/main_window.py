@@ -8,7 +8,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6 import QtCore  # QtCore.Qt once the window is shown (see set_enum_property)
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,7 +26,7 @@ from app import __version__
 from app.models.errors import StorageError
 from app.services.notebook import Notebook
 from app.services.quick_read import NEW_SESSION_KEY, SessionFilter
-from app.ui.common import after_first_paint
+from app.ui.common import after_first_paint, set_enum_property
 from app.ui.context import AppContext
 from app.ui.errors import storage_error_box
 from app.ui.icons import icon
@@ -109,7 +110,8 @@ class MainWindow(QMainWindow):
         # The tags come from a scan of every session: read on a worker once the window has
         # been painted, the list meanwhile.
         self.sessions_view.filter_bar.reload_choices(self.notebook.reader.venues(), [])
-        self._sig_tags_loaded.connect(self._on_tags_loaded, Qt.ConnectionType.QueuedConnection)
+        # Emitted on the worker thread: Qt queues it to the window's thread.
+        self._sig_tags_loaded.connect(self._on_tags_loaded)
         after_first_paint(self, self._load_tags_in_background)
         self.update_title()
         if self.sessions_view.model.complete:  # else the count comes with the rest of the list
@@ -134,10 +136,10 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icon(icon_name))
-        if isinstance(shortcut, list):
-            action.setShortcuts(shortcut)
-        elif shortcut is not None:
-            action.setShortcut(shortcut)
+        if shortcut is not None:
+            # setShortcuts: the overloads of setShortcut make Python build the Qt namespace's
+            # enums (see set_enum_property).
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
         if tip:
             action.setToolTip(tip)
             action.setStatusTip(tip)
@@ -155,7 +157,7 @@ class MainWindow(QMainWindow):
         self.edit_action = self._action(
             self.tr("Edit"),
             self._on_edit_session,
-            [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
+            [QKeySequence("Return"), QKeySequence("Enter")],
             self.tr("Open the selected session to correct it (Enter)"),
             "edit",
         )
@@ -173,9 +175,10 @@ class MainWindow(QMainWindow):
             self.tr("Delete the selected sessions; Ctrl+Z brings them back"),
             "delete",
         )
-        # Enter and Del belong to the list: in a text field they edit the text.
+        # Enter and Del belong to the list: in a text field they edit the text. (Enum
+        # properties by name before the first paint: see set_enum_property.)
         for action in (self.edit_action, self.delete_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            set_enum_property(action, "shortcutContext", "WidgetShortcut")
         self.person_of_session_action = self._action(
             self.tr("See the followed person"),
             self._on_person_of_session,
@@ -185,7 +188,7 @@ class MainWindow(QMainWindow):
         )
         # Right-click on the list: the same actions.
         table = self.sessions_view.table
-        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        set_enum_property(table, "contextMenuPolicy", "ActionsContextMenu")
         for action in (
             self.edit_action,
             self.duplicate_action,
@@ -194,9 +197,9 @@ class MainWindow(QMainWindow):
         ):
             table.addAction(action)
         self.undo_action = self.undo_stack.createUndoAction(self, self.tr("Undo"))
-        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
         self.redo_action = self.undo_stack.createRedoAction(self, self.tr("Redo"))
-        self.redo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Redo))
+        self.redo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo)])
         self.person_action = self._action(
             self.tr("Followed person…"),
             self._on_find_person,
@@ -245,7 +248,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setIconSize(QSize(20, 20))
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_enum_property(toolbar, "toolButtonStyle", "ToolButtonTextBesideIcon")
         toolbar.addAction(self.new_action)
         new_button = toolbar.widgetForAction(self.new_action)
         new_button.setObjectName("primaryButton")
@@ -260,7 +263,7 @@ class MainWindow(QMainWindow):
         self.profile_button = QToolButton()
         self.profile_button.setObjectName("profileButton")
         self.profile_button.setIcon(icon("profile"))
-        self.profile_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_enum_property(self.profile_button, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.profile_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.profile_button.setMenu(self.profile_menu)
         self.profile_button.setToolTip(self.tr("Switch profile"))
@@ -390,7 +393,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         form.sig_saved.connect(self._on_session_saved)
-        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         form.finished.connect(self._on_form_finished)
         self.form = form
         form.open()
@@ -526,7 +529,7 @@ class MainWindow(QMainWindow):
 
         dialog = FollowUpLookupDialog(self.notebook.beneficiaries, self)
         dialog.sig_code_chosen.connect(self.open_person_page)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.lookup_dialog = dialog
         dialog.open()
 
@@ -541,7 +544,7 @@ class MainWindow(QMainWindow):
 
         install_training_section(page, self.notebook)
         page.sig_open_session.connect(self._on_session_activated)
-        page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        page.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         page.destroyed.connect(lambda: self.person_pages.remove(page))
         self.person_pages.append(page)
         page.show()
@@ -554,7 +557,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(
             self.notebook, self.context.registry, self.profile_id, self.context.communes, self
         )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._on_settings_saved)
         self.settings_dialog = dialog
         dialog.open()
@@ -600,7 +603,7 @@ class MainWindow(QMainWindow):
             + "<br><br>"
             + self.tr("Free software under the EUPL 1.2 licence.")
         )
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_box = box
         box.open()
 

@@ -14,7 +14,7 @@ import threading
 from array import array
 from collections import OrderedDict
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -22,14 +22,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    Qt,
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,8 +41,12 @@ from PySide6.QtWidgets import (
 
 from app.models import referentiels as ref
 from app.services.quick_read import SessionFilter, SessionLister, SessionRow, VenueInfo
-from app.ui.common import after_first_paint, setup_read_only_table
+from app.ui.common import after_first_paint, set_enum_property, setup_read_only_table
 from app.ui.formatting import format_date, format_duration, theme_labels
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDateEdit
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +69,16 @@ class Column(IntEnum):
     TAGS = 7
 
 
-# Item roles and alignments as plain ints, for data() (see there).
-_DISPLAY = Qt.ItemDataRole.DisplayRole.value
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
-_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
-_USER = Qt.ItemDataRole.UserRole.value
+# Item roles and alignments as plain ints (Qt.ItemDataRole, Qt.AlignmentFlag; a test checks
+# them): data() is called for every role of every cell painted, and nothing in this module
+# reaches Python's ``Qt`` namespace before the window is shown (see SessionsView).
+_DISPLAY = 0
+_TOOLTIP = 3
+_ALIGNMENT = 7
+_USER = 256
 _CELL_ROLES = frozenset((_DISPLAY, _TOOLTIP, _ALIGNMENT))
-_LEFT = (Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value
-_RIGHT = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
+_LEFT = 0x0001 | 0x0080  # AlignLeft | AlignVCenter
+_RIGHT = 0x0002 | 0x0080  # AlignRight | AlignVCenter
 
 # Column → sort key of NotebookReader.list_rowids (None: not sortable).
 SORT_KEYS: dict[Column, str | None] = {
@@ -102,7 +107,8 @@ class SessionsTableModel(QAbstractTableModel):
         self._loading_generation: int | None = None
         # The query of the ids past the first page, until load_rest() starts it.
         self._rest_query: tuple[int, SessionFilter, str, bool] | None = None
-        self._sig_rest_loaded.connect(self._on_rest_loaded, Qt.ConnectionType.QueuedConnection)
+        # Emitted on the worker thread: Qt queues it to this model's thread.
+        self._sig_rest_loaded.connect(self._on_rest_loaded)
         # SQLite row numbers of the rows, in order: 8 bytes each, ids come with the pages.
         self._keys: array[int] = array("q")
         self._pages: OrderedDict[int, list[SessionRow]] = OrderedDict()
@@ -215,12 +221,16 @@ class SessionsTableModel(QAbstractTableModel):
             self.endResetModel()
         self.sig_reloaded.emit(len(self._keys))
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort_by(self, column: int, descending: bool) -> None:
+        """Sort on a column (its header was clicked); a column with no sort key is ignored.
+
+        Not Qt's virtual ``sort``: the view calls this from its header's signal, so Qt never
+        calls Python with a ``Qt.SortOrder`` at start-up (see SessionsView)."""
         col = Column(column)
         if SORT_KEYS[col] is None:
             return
         self._sort_column = col
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        self._descending = descending
         self.reload()
 
     # ---- rows ----------------------------------------------------------------------------
@@ -261,16 +271,20 @@ class SessionsTableModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[Column(section)]
-        if role == Qt.ItemDataRole.ToolTipRole and SORT_KEYS[Column(section)]:
-            return self.tr("Click to sort")
-        return None
+    def column_title(self, column: int) -> str:
+        return self._headers[Column(column)]
+
+    def header_labels(self, parent: QObject) -> QStandardItemModel:
+        """The column titles as a model of their own, for the table's header (see SessionsView):
+        the title, left-aligned, and a tooltip on the sortable columns."""
+        labels = QStandardItemModel(0, len(Column), parent)
+        for col in Column:
+            item = QStandardItem(self._headers[col])
+            item.setData(_LEFT, _ALIGNMENT)
+            if SORT_KEYS[col]:
+                item.setToolTip(self.tr("Click to sort"))
+            labels.setHorizontalHeaderItem(col, item)
+        return labels
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
         # Called for every role of every cell painted: plain ints, no enum built per call.
@@ -437,6 +451,8 @@ class SessionsFilterBar(QWidget):
 
     def _date_edits(self) -> tuple[QDateEdit, QDateEdit]:
         if self._dates is None:
+            from PySide6.QtWidgets import QDateEdit  # its class and enums load with it
+
             date_from, date_to = QDateEdit(), QDateEdit()
             date_from.setAccessibleName(self.tr("From"))
             date_to.setAccessibleName(self.tr("To"))
@@ -551,6 +567,15 @@ class SessionsView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("sessionsTable")
         self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        # Built before the first paint, the list reaches no enum of Python's ``Qt`` namespace:
+        # the first one builds its 93 enum types at once (about 20 ms), which waits for the
+        # window to be shown (app.ui.application). Hence the titles in a model of their own
+        # (a Python headerData would be called with a Qt.Orientation), sorting through the
+        # header's signal (a Python sort would be called with a Qt.SortOrder), and enum
+        # properties set by name. The header starts on the first column (the date), newest
+        # first: Qt's default indicator.
+        header.setModel(self.model.header_labels(header))
         setup_read_only_table(self.table, QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setTabKeyNavigation(False)
         vheader = self.table.verticalHeader()
@@ -558,16 +583,13 @@ class SessionsView(QWidget):
         # Fixed row heights: Qt never measures 100,000 rows.
         vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vheader.setDefaultSectionSize(self.fontMetrics().height() + 14)
-        header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
-        header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
         header.setSortIndicatorShown(True)
         self._size_columns()
         self.empty_label = QLabel(self.tr("No session matches these filters."))
         self.empty_label.setObjectName("emptyLabel")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum_property(self.empty_label, "alignment", "AlignCenter")
         self.empty_label.setVisible(False)
 
         layout = QVBoxLayout(self)
@@ -580,9 +602,10 @@ class SessionsView(QWidget):
         self.filter_bar.sig_filter_changed.connect(self._on_filter_changed)
         header.sortIndicatorChanged.connect(self._on_sort_indicator)
         self.model.sig_reloaded.connect(self._on_reloaded)
-        # Enabling sorting runs the first query (date, newest first), page first; the rest of
-        # the ids is read once the list has been painted.
+        # The first query (date, newest first) reads the first page; the rest of the ids is
+        # read once the list has been painted.
         self.model.load_progressively()
+        self.model.reload()
         self.table.setSortingEnabled(True)
         after_first_paint(self, self.model.load_rest)
         self.table.doubleClicked.connect(self._on_double_clicked)
@@ -605,7 +628,7 @@ class SessionsView(QWidget):
         header = self.table.horizontalHeader()
         header_metrics = header.fontMetrics()
         for col, sample in samples.items():
-            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            title = self.model.column_title(col)
             width = max(metrics.horizontalAdvance(sample), header_metrics.horizontalAdvance(title))
             header.resizeSection(col, width + 40)
 
@@ -644,17 +667,19 @@ class SessionsView(QWidget):
         self.model.set_filter(flt)
 
     def _on_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
-        if SORT_KEYS[Column(column)] is None:
-            # Not sortable: put the indicator back where the order really is.
-            header = self.table.horizontalHeader()
-            header.blockSignals(True)
-            header.setSortIndicator(
-                self.model.sort_column,
-                Qt.SortOrder.DescendingOrder
-                if self.model.descending
-                else Qt.SortOrder.AscendingOrder,
-            )
-            header.blockSignals(False)
+        from PySide6.QtCore import Qt
+
+        if SORT_KEYS[Column(column)] is not None:
+            self.model.sort_by(column, order == Qt.SortOrder.DescendingOrder)
+            return
+        # Not sortable: put the indicator back where the order really is.
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(
+            self.model.sort_column,
+            Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder,
+        )
+        header.blockSignals(False)
 
     def _on_reloaded(self, count: int) -> None:
         self.empty_label.setVisible(count == 0)

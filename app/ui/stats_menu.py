@@ -28,7 +28,7 @@ def install_stats_menu(window: QMainWindow, notebook: Notebook) -> QAction:
     else:
         bar.addMenu(menu)
     action = menu.addAction(QCoreApplication.translate("StatsView", "My statistics…"))
-    action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+    action.setShortcuts([QKeySequence("Ctrl+Shift+S")])  # not setShortcut: see set_enum_property
 
     def open_window() -> None:
         current = stats_window_of(window)

@@ -153,6 +153,42 @@ def test_cells_show_french_labels(qtbot, view, notebook, venues, record):
     assert model.data(model.index(0, 0), Qt.ItemDataRole.UserRole) == model.session_id(0)
 
 
+def test_headers_show_titles_alignment_and_sort_tips(view):
+    header = view.table.horizontalHeader()
+    labels = header.model()
+    titles = [labels.headerData(c, Qt.Orientation.Horizontal) for c in Column]
+    assert titles == [view.model.column_title(c) for c in Column]
+    assert titles[Column.DATE] == "Date" and titles[Column.CODE] == "Follow-up code"
+    left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    alignment = labels.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole)
+    assert alignment == left.value
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert labels.headerData(Column.DATE, Qt.Orientation.Horizontal, tip) == "Click to sort"
+    assert labels.headerData(Column.TAGS, Qt.Orientation.Horizontal, tip) is None
+    # Date first, newest first: the indicator shows the order the list starts in.
+    assert header.sortIndicatorSection() == Column.DATE
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert view.model.sort_column == Column.DATE and view.model.descending
+    assert view.empty_label.alignment() == Qt.AlignmentFlag.AlignCenter
+
+
+def test_cell_roles_and_alignments_are_qts():
+    # data() compares plain ints, so that painting the list builds no enum (see the module).
+    from app.ui import sessions_view as sv
+
+    left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    plain = (sv._DISPLAY, sv._TOOLTIP, sv._ALIGNMENT, sv._USER, sv._LEFT, sv._RIGHT)
+    assert plain == (
+        Qt.ItemDataRole.DisplayRole.value,
+        Qt.ItemDataRole.ToolTipRole.value,
+        Qt.ItemDataRole.TextAlignmentRole.value,
+        Qt.ItemDataRole.UserRole.value,
+        left.value,
+        right.value,
+    )
+
+
 def test_sorting_by_clicking_the_headers(qtbot, view, venues, record):
     for day, minutes in ((3, 45), (1, 15), (2, 90)):
         record(date=dt.date(2025, 3, day), duration_min=minutes)
@@ -273,7 +309,7 @@ def test_filter_and_refresh_are_fast_on_100000_sessions(qtbot, notebook, venues)
         "refresh": timed(view.refresh),
         "theme": timed(lambda: bar.theme_combo.setCurrentIndex(bar.theme_combo.findData("sante"))),
         "tag": timed(lambda: bar.tag_combo.addItem("Pass numérique", "Pass numérique")),
-        "sort": timed(lambda: view.model.sort(Column.DURATION, Qt.SortOrder.AscendingOrder)),
+        "sort": timed(lambda: view.model.sort_by(Column.DURATION, descending=False)),
         "year": timed(lambda: bar.set_period(Period.THIS_YEAR)),
         "all": timed(bar.reset_button.click),
     }

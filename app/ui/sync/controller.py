@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6 import QtCore  # QtCore.Qt once the window is shown (see set_enum_property)
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal
 
 from app.sync.errors import RateLimited, SyncBusy, SyncCancelled, SyncError, TransportError
 
@@ -176,8 +177,9 @@ class SyncController(QObject):
         self._probe_attempt = 0
         self._rng = random.Random()
 
-        self._sig_done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
-        self._sig_progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        # Both emitted on worker threads only: Qt queues them to this controller's thread.
+        self._sig_done.connect(self._on_done)
+        self._sig_progress.connect(self._on_progress)
         self._worker = _Worker(self._sig_done.emit)
         self.destroyed.connect(self._worker.stop)
         self._start_timer = self._timer(self.start)  # dies with the window, unlike singleShot
@@ -532,7 +534,7 @@ class SyncController(QObject):
         panel = self.panel
         if not isinstance(panel, SyncPanel):
             panel = SyncPanel(self, self.window)
-            panel.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            panel.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
             panel.destroyed.connect(lambda: setattr(self, "panel", None))
             self.panel = panel
         panel.show()

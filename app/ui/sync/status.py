@@ -5,12 +5,15 @@ the enrolment dialog). A thin progress bar beside it moves during a long sync.""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import cache
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6 import QtCore
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QProgressBar, QToolButton, QWidget
 
+from app.ui.common import after_first_paint, set_enum_property
 from app.ui.sync.controller import (
     ATTENTION,
     LOADING,
@@ -36,17 +39,30 @@ COLOURS = {
 }
 
 
+DOT_SIZE = 12
+
+
 @cache
 def dot(colour: str) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(colour))
-    painter.drawEllipse(1, 1, 10, 10)
-    painter.end()
-    return QIcon(pixmap)
+    """A disc of ``colour`` ("#rrggbb"), 10 px wide with a soft edge, on a transparent square.
+
+    Its pixels are computed here rather than painted with QPainter: every QPainter call that
+    takes a colour makes Python build the Qt namespace's enums, and this icon shows in the
+    window's first paint (see set_enum_property)."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    centre, radius = DOT_SIZE / 2, 5.0
+    pixels = bytearray()
+    for y in range(DOT_SIZE):
+        for x in range(DOT_SIZE):
+            # Coverage of the pixel by the disc, from its centre's distance to the edge.
+            distance = math.hypot(x + 0.5 - centre, y + 0.5 - centre)
+            alpha = min(1.0, max(0.0, radius + 0.5 - distance))
+            # ARGB32, premultiplied, stored as B, G, R, A bytes (little-endian words).
+            pixels += bytes(round(c * alpha) for c in (blue, green, red, 255))
+    image = QImage(
+        bytes(pixels), DOT_SIZE, DOT_SIZE, DOT_SIZE * 4, QImage.Format.Format_ARGB32_Premultiplied
+    )
+    return QIcon(QPixmap.fromImage(image))  # fromImage copies the pixels
 
 
 def format_time(when: dt.datetime, today: dt.date | None = None) -> str:
@@ -65,9 +81,11 @@ class SyncStatusButton(QToolButton):
         self.setObjectName("syncStatus")
         self.controller = controller
         self.setAutoRaise(True)
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_enum_property(self, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.setIconSize(QSize(12, 12))
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        # A cursor is needed once the pointer can reach the button: after the first paint,
+        # with the Qt namespace's enums (see set_enum_property).
+        after_first_paint(self, lambda: self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor))
         self.setStyleSheet("QToolButton#syncStatus { padding: 2px 8px; color: #173a7a; }")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("syncProgress")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6 import QtCore  # QtCore.Qt once the window is shown (see set_enum_property)
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
@@ -29,7 +30,7 @@ def open_training_window(
         from app.ui.training.window import TrainingWindow
 
         existing = TrainingWindow(notebook, window)
-        existing.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        existing.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         existing.destroyed.connect(lambda: setattr(window, "training_window", None))
         window.training_window = existing  # type: ignore[attr-defined]
     existing.show_tab(tab)
@@ -50,7 +51,7 @@ def install_training(window: QMainWindow) -> QAction:
         icon("path"), QCoreApplication.translate("TrainingShell", "Training paths…"), window
     )
     action.setObjectName("trainingAction")
-    action.setShortcut(QKeySequence("Ctrl+T"))
+    action.setShortcuts([QKeySequence("Ctrl+T")])  # not setShortcut: see set_enum_property
     tip = QCoreApplication.translate(
         "TrainingShell", "Catalogue of paths, your own training, workshop groups (Ctrl+T)"
     )
