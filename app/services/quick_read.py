@@ -13,9 +13,8 @@ import sqlite3
 import threading
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from app.models import referentiels as ref
 from app.models.codes import split_codes
@@ -28,8 +27,7 @@ def key_for(session_id: str | None) -> str:
     return f"session:{session_id}" if session_id else NEW_SESSION_KEY
 
 
-@dataclass(frozen=True)
-class SessionFilter:
+class SessionFilter(NamedTuple):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     kind: str | None = None
@@ -49,8 +47,7 @@ SORTABLE = {
 }
 
 
-@dataclass(frozen=True)
-class SessionRow:
+class SessionRow(NamedTuple):
     """One line of the sessions list."""
 
     id: str
@@ -83,8 +80,7 @@ class SessionLister(Protocol):
     def release_thread(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class VenueInfo:
+class VenueInfo(NamedTuple):
     id: str
     name: str
     commune_insee: str | None

@@ -12,7 +12,6 @@ from PySide6 import QtCore  # QtCore.Qt once the window is shown (see set_enum_p
 from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -36,7 +35,7 @@ from app.ui.sync.shell import install_sync
 from app.ui.training.shell import install_training
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QDialog, QMessageBox
 
     from app.services.sessions import SessionInput
 

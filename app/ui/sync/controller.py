@@ -22,11 +22,10 @@ import queue
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6 import QtCore  # QtCore.Qt once the window is shown (see set_enum_property)
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
 from app.sync.errors import RateLimited, SyncBusy, SyncCancelled, SyncError, TransportError
 
@@ -60,8 +59,7 @@ PENDING = "pending"
 SYNCED = "synced"
 
 
-@dataclass(frozen=True)
-class SyncView:
+class SyncView(NamedTuple):
     """Everything the status indicator needs, computed by the controller."""
 
     state: str
@@ -561,6 +559,8 @@ class SyncController(QObject):
         self.window.statusBar().showMessage(
             self.tr("Finishing the synchronisation before closing…")
         )
+        from PySide6.QtCore import QEventLoop  # only on close
+
         loop = QEventLoop()
         self.sig_idle.connect(loop.quit)
         QTimer.singleShot(int(self.timings.close_wait_s * 1000), loop.quit)
