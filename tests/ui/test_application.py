@@ -344,6 +344,7 @@ NOT_AT_START = (
     "app.ui.sync.desktop",  # the sync engine
     "dataclasses",  # making the module and a dataclass costs ~3 ms: the start's records are
     # NamedTuples or plain classes
+    "queue",  # the sync worker's, made with its thread
 )
 
 MODULES_SCRIPT = textwrap.dedent(

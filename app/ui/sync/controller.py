@@ -18,7 +18,6 @@ Nothing heavy here: ``requests``, ``keyring`` and the engine load on the worker 
 from __future__ import annotations
 
 import logging
-import queue
 import random
 import threading
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from app.sync.errors import RateLimited, SyncBusy, SyncCancelled, SyncError, Tra
 
 if TYPE_CHECKING:
     import datetime as dt
+    import queue
 
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QMainWindow, QWidget
@@ -83,27 +83,35 @@ class _Worker:
 
     def __init__(self, deliver: Callable[[tuple[Callback, Any, BaseException | None]], None]):
         self._deliver = deliver
-        self._jobs: queue.Queue[tuple[Callable[[], Any], Callback] | None] = queue.Queue()
+        # Made with the thread, at the first job: the window is built without the queue module.
+        self._jobs: queue.Queue[tuple[Callable[[], Any], Callback] | None] | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def submit(self, job: Callable[[], Any], callback: Callback) -> None:
-        self._jobs.put((job, callback))
-        self._ensure_thread()
+        self._ensure_thread().put((job, callback))
 
     def stop(self) -> None:
         """The thread ends after the jobs already queued (the window is gone)."""
-        self._jobs.put(None)
-
-    def _ensure_thread(self) -> None:
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="sync", daemon=True)
-                self._thread.start()
+            if self._jobs is not None:
+                self._jobs.put(None)
 
-    def _loop(self) -> None:
+    def _ensure_thread(self) -> queue.Queue[tuple[Callable[[], Any], Callback] | None]:
+        with self._lock:
+            if self._jobs is None:
+                import queue
+
+                self._jobs = queue.Queue()
+                self._thread = threading.Thread(
+                    target=self._loop, args=(self._jobs,), name="sync", daemon=True
+                )
+                self._thread.start()
+            return self._jobs
+
+    def _loop(self, jobs: queue.Queue[tuple[Callable[[], Any], Callback] | None]) -> None:
         while True:
-            item = self._jobs.get()
+            item = jobs.get()
             if item is None or not run_job(*item, self._deliver):
                 return  # the window is gone
 
