@@ -129,6 +129,9 @@ def bench_start(data_dir: Path, runs: int) -> dict[str, float]:
         "bare_start_s": statistics.median(bare[1:]),
         "bare_unpainted_start_s": statistics.median(unpainted[1:]),
         "app_start_s": statistics.median(app[1:]),
+        # Each round's Carnet over the same round's bare window: the two are launched one after
+        # the other, so a machine that speeds up or slows down during the run moves both.
+        "paired_ratio": statistics.median(a / b for a, b in zip(app[1:], bare[1:], strict=True)),
         "bare_peak_rss": statistics.median(bare_rss[1:]),
         "app_peak_rss": statistics.median(app_rss[1:]),
     }
@@ -260,6 +263,7 @@ def main() -> None:
             f"démarrage : Carnet {ms(start['app_start_s'])} / fenêtre nue {ms(start['bare_start_s'])} = {ratio:.2f}×",
             flush=True,
         )
+        print(f"  médiane des rapports de chaque tour : {start['paired_ratio']:.2f}×", flush=True)
         print(
             f"  (fenêtre nue arrêtée avant sa peinture, mesure antérieure : "
             f"{ms(start['bare_unpainted_start_s'])}, "
