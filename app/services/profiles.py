@@ -18,8 +18,9 @@ _PBKDF2_ROUNDS = 200_000
 class Profile:
     """One profile of the registry, as stored in its JSON file.
 
-    A plain class rather than a dataclass: the registry loads before the window, and making a
-    dataclass (with the ``dataclasses`` module) costs the start about 3 ms."""
+    A plain class rather than a dataclass: the registry loads before the window, and the
+    ``dataclasses`` module (about 3.5 ms) and each dataclass (about 1.4 ms) would be paid by
+    every start."""
 
     __slots__ = ("id", "name", "pin_salt", "pin_hash")
 

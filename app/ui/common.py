@@ -72,7 +72,8 @@ def set_enum_property(obj: QObject, name: str, keys: str) -> None:
     ``"AlignLeft|AlignVCenter"``), as Designer and style sheets do.
 
     For what is built before the main window's first paint: the first enum of Python's ``Qt``
-    namespace builds all 93 of its enum types (about 20 ms), which Carnet leaves until the
+    namespace builds all 93 of its enum types (20 to 45 ms), which Carnet leaves until the
     window is shown (app.ui.application); Qt's meta-object system reads the names itself."""
-    if not obj.setProperty(name, keys):
+    # Checked first: Qt would add an unknown name as a new dynamic property.
+    if obj.metaObject().indexOfProperty(name) < 0 or not obj.setProperty(name, keys):
         raise ValueError(f"{type(obj).__name__}.{name} cannot be set to {keys!r}")

@@ -274,6 +274,21 @@ class SessionsTableModel(QAbstractTableModel):
     def column_title(self, column: int) -> str:
         return self._headers[Column(column)]
 
+    def headerData(  # noqa: N802 (Qt API)
+        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
+    ) -> Any:
+        """The titles for whoever asks the table's own model (screen readers do); the header
+        shows those of ``header_labels`` (see SessionsView)."""
+        from PySide6.QtCore import Qt
+
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        if role == _DISPLAY:
+            return self._headers[Column(section)]
+        if role == _TOOLTIP and SORT_KEYS[Column(section)]:
+            return self.tr("Click to sort")
+        return None
+
     def header_labels(self, parent: QObject) -> QStandardItemModel:
         """The column titles as a model of their own, for the table's header (see SessionsView):
         the title, left-aligned, and a tooltip on the sortable columns."""
@@ -566,20 +581,23 @@ class SessionsView(QWidget):
         self.filter_bar = SessionsFilterBar(self, today=today)
         self.table = QTableView()
         self.table.setObjectName("sessionsTable")
-        self.table.setModel(self.model)
-        header = self.table.horizontalHeader()
         # Built before the first paint, the list reaches no enum of Python's ``Qt`` namespace:
-        # the first one builds its 93 enum types at once (about 20 ms), which waits for the
-        # window to be shown (app.ui.application). Hence the titles in a model of their own
-        # (a Python headerData would be called with a Qt.Orientation), sorting through the
-        # header's signal (a Python sort would be called with a Qt.SortOrder), and enum
-        # properties set by name. The header starts on the first column (the date), newest
-        # first: Qt's default indicator.
-        header.setModel(self.model.header_labels(header))
-        setup_read_only_table(self.table, QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setTabKeyNavigation(False)
+        # the first one builds its 93 enum types at once (20 to 45 ms), which waits for the
+        # window to be shown (app.ui.application). Qt calls the model's headerData with a
+        # Qt.Orientation, so the header shows the titles of a model of their own, and takes it
+        # while hidden: a shown header asks the table's model for its titles as soon as it gets
+        # it. Sorting goes through the header's signal (Qt calls a Python ``sort`` with a
+        # Qt.SortOrder); enum properties are set by name. The header starts on the first
+        # column (the date), newest first: Qt's default indicator.
         vheader = self.table.verticalHeader()
         vheader.setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setVisible(False)
+        self.table.setModel(self.model)
+        header.setModel(self.model.header_labels(header))
+        header.setVisible(True)
+        setup_read_only_table(self.table, QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setTabKeyNavigation(False)
         # Fixed row heights: Qt never measures 100,000 rows.
         vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vheader.setDefaultSectionSize(self.fontMetrics().height() + 14)

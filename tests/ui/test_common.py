@@ -31,6 +31,7 @@ def test_a_misspelt_key_or_property_is_refused(qapp):
         set_enum_property(label, "alignment", "AlignMiddle")
     with pytest.raises(ValueError, match="alinement"):
         set_enum_property(label, "alinement", "AlignCenter")
+    assert not label.dynamicPropertyNames()  # nothing added under the misspelt name
     assert label.alignment() == Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 

@@ -165,6 +165,10 @@ def test_headers_show_titles_alignment_and_sort_tips(view):
     tip = Qt.ItemDataRole.ToolTipRole
     assert labels.headerData(Column.DATE, Qt.Orientation.Horizontal, tip) == "Click to sort"
     assert labels.headerData(Column.TAGS, Qt.Orientation.Horizontal, tip) is None
+    # The table's own model gives the same titles to whoever asks it (screen readers).
+    assert view.model.headerData(Column.CODE, Qt.Orientation.Horizontal) == "Follow-up code"
+    assert view.model.headerData(Column.DATE, Qt.Orientation.Horizontal, tip) == "Click to sort"
+    assert view.model.headerData(0, Qt.Orientation.Vertical) is None
     # Date first, newest first: the indicator shows the order the list starts in.
     assert header.sortIndicatorSection() == Column.DATE
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder

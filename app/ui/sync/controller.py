@@ -87,18 +87,25 @@ class _Worker:
         self._jobs: queue.Queue[tuple[Callable[[], Any], Callback] | None] | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stopped = False
 
     def submit(self, job: Callable[[], Any], callback: Callback) -> None:
-        self._ensure_thread().put((job, callback))
+        jobs = self._ensure_thread()
+        if jobs is not None:
+            jobs.put((job, callback))
 
     def stop(self) -> None:
-        """The thread ends after the jobs already queued (the window is gone)."""
+        """The thread ends after the jobs already queued (the window is gone); later jobs are
+        dropped."""
         with self._lock:
+            self._stopped = True
             if self._jobs is not None:
                 self._jobs.put(None)
 
-    def _ensure_thread(self) -> queue.Queue[tuple[Callable[[], Any], Callback] | None]:
+    def _ensure_thread(self) -> queue.Queue[tuple[Callable[[], Any], Callback] | None] | None:
         with self._lock:
+            if self._stopped:
+                return None
             if self._jobs is None:
                 import queue
 

@@ -57,10 +57,10 @@ def dot(colour: str) -> QIcon:
             # Coverage of the pixel by the disc, from its centre's distance to the edge.
             distance = math.hypot(x + 0.5 - centre, y + 0.5 - centre)
             alpha = min(1.0, max(0.0, radius + 0.5 - distance))
-            # ARGB32, premultiplied, stored as B, G, R, A bytes (little-endian words).
-            pixels += bytes(round(c * alpha) for c in (blue, green, red, 255))
+            # R, G, B, A bytes in this order on every machine, premultiplied by the coverage.
+            pixels += bytes(round(c * alpha) for c in (red, green, blue, 255))
     image = QImage(
-        bytes(pixels), DOT_SIZE, DOT_SIZE, DOT_SIZE * 4, QImage.Format.Format_ARGB32_Premultiplied
+        bytes(pixels), DOT_SIZE, DOT_SIZE, DOT_SIZE * 4, QImage.Format.Format_RGBA8888_Premultiplied
     )
     return QIcon(QPixmap.fromImage(image))  # fromImage copies the pixels
 
