@@ -274,6 +274,10 @@ class SessionsTableModel(QAbstractTableModel):
     def column_title(self, column: int) -> str:
         return self._headers[Column(column)]
 
+    def column_tip(self, column: int) -> str | None:
+        """The header's tooltip: sortable columns say so."""
+        return self.tr("Click to sort") if SORT_KEYS[Column(column)] else None
+
     def headerData(  # noqa: N802 (Qt API)
         self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
     ) -> Any:
@@ -284,9 +288,9 @@ class SessionsTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
             return None
         if role == _DISPLAY:
-            return self._headers[Column(section)]
-        if role == _TOOLTIP and SORT_KEYS[Column(section)]:
-            return self.tr("Click to sort")
+            return self.column_title(section)
+        if role == _TOOLTIP:
+            return self.column_tip(section)
         return None
 
     def header_labels(self, parent: QObject) -> QStandardItemModel:
@@ -294,10 +298,11 @@ class SessionsTableModel(QAbstractTableModel):
         the title, left-aligned, and a tooltip on the sortable columns."""
         labels = QStandardItemModel(0, len(Column), parent)
         for col in Column:
-            item = QStandardItem(self._headers[col])
+            item = QStandardItem(self.column_title(col))
             item.setData(_LEFT, _ALIGNMENT)
-            if SORT_KEYS[col]:
-                item.setToolTip(self.tr("Click to sort"))
+            tip = self.column_tip(col)
+            if tip:
+                item.setToolTip(tip)
             labels.setHorizontalHeaderItem(col, item)
         return labels
 
