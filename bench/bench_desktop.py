@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -71,37 +72,41 @@ QTimer.singleShot(0, ready)
 app.exec()
 """
 
-# Runs the command as a child and reports its peak resident memory (ru_maxrss of the child).
-MEASURE = r"""
-import resource, subprocess, sys
-out = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=120)
-sys.stdout.write(out.stdout)
-sys.stderr.write(out.stderr)
-print("PEAK_RSS_KB", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
 
 def _spawn(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """(seconds from spawn to interactive window, peak RSS in bytes)."""
-    t0 = time.time()
-    out = subprocess.run(
-        [sys.executable, "-c", MEASURE, *cmd],
-        env={**env, "CARNET_START_CLOCK": repr(t0), "CARNET_EXIT_WHEN_SHOWN": "1"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    elapsed = rss = None
-    for line in out.stdout.splitlines():
+    """(seconds from spawn to interactive window, peak RSS in bytes).
+
+    The clock starts just before the command's own process is created, with nothing launched in
+    between (an intermediate interpreter would add its own start to both figures and flatten
+    their ratio); the peak RSS is that process's own (``wait4``)."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.time()
+        proc = subprocess.Popen(
+            cmd,
+            env={**env, "CARNET_START_CLOCK": repr(t0), "CARNET_EXIT_WHEN_SHOWN": "1"},
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
+        assert proc.stdout is not None
+        watchdog = threading.Timer(180, proc.kill)
+        watchdog.start()
+        try:
+            stdout = proc.stdout.read()
+        finally:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            watchdog.cancel()
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    elapsed = None
+    for line in stdout.splitlines():
         if line.startswith("CARNET_STARTUP"):
             fields = dict(part.split("=", 1) for part in line.split()[1:])
             elapsed = float(fields["interactive_ms"]) / 1000
-        elif line.startswith("PEAK_RSS_KB"):
-            rss = int(line.split()[1]) * 1024
-    if elapsed is None or rss is None:
-        raise RuntimeError(f"no start-up report: {out.stdout[-500:]} {out.stderr[-2000:]}")
-    return elapsed, rss
+    if elapsed is None or proc.returncode != 0:
+        raise RuntimeError(f"no start-up report: {stdout[-500:]} {stderr[-2000:]}")
+    return elapsed, usage.ru_maxrss * 1024
 
 
 def compile_bytecode() -> None:
