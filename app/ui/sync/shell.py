@@ -71,8 +71,8 @@ def install_sync(window: QMainWindow) -> SyncController:
         else:
             toolbar.addAction(sync_action)
 
-    indicator = SyncStatusButton(controller)
     status = window.statusBar()
+    indicator = SyncStatusButton(controller, status)  # made with its final parent
     pending_label = getattr(window, "pending_label", None)
     if pending_label is not None:
         pending_label.setVisible(False)  # the indicator says it, with the hub's side

@@ -86,8 +86,9 @@ class SyncStatusButton(QToolButton):
         # A cursor is needed once the pointer can reach the button: after the first paint,
         # with the Qt namespace's enums (see set_enum_property).
         after_first_paint(self, lambda: self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor))
-        self.setStyleSheet("QToolButton#syncStatus { padding: 2px 8px; color: #173a7a; }")
-        self.progress_bar = QProgressBar()
+        # Its look is in resources/style.qss: a widget's own style sheet costs the start a
+        # second styling pass. Its progress bar shares its parent (the status bar).
+        self.progress_bar = QProgressBar(parent)
         self.progress_bar.setObjectName("syncProgress")
         self.progress_bar.setMaximumWidth(120)
         self.progress_bar.setMaximumHeight(12)
