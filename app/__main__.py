@@ -3,16 +3,56 @@ window. Everything the widgets use is built here and handed to them (no globals)
 
 from __future__ import annotations
 
-import argparse
 import gc
 import logging
 import sys
+from typing import NamedTuple
 
 from app import __version__
 from app.paths import default_log_dir, resolve_data_dir
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+class Arguments(NamedTuple):
+    data_dir: str | None = None
+    log_dir: str | None = None
+    lang: str | None = None
+    self_test: bool = False
+
+
+_VALUE_OPTIONS = {"--data-dir": "data_dir", "--log-dir": "log_dir", "--lang": "lang"}
+
+
+def _quick_parse(argv: list[str]) -> Arguments | None:
+    """The usual command lines (``--data-dir D``, ``--log-dir=D``, ``--lang fr``,
+    ``--self-test``) read without argparse, whose import and the help formatter it builds for
+    each option (with ``shutil``) cost the start about 4 ms. None for anything else (``--help``,
+    ``--version``, an abbreviation, a mistake): argparse reads those, with its messages."""
+    values: dict[str, str | bool] = {}
+    i = 0
+    while i < len(argv):
+        name, equals, value = argv[i].partition("=")
+        if name in _VALUE_OPTIONS:
+            if not equals:
+                if i + 1 == len(argv) or argv[i + 1].startswith("-"):
+                    return None  # argparse explains what is missing
+                i += 1
+                value = argv[i]
+            values[_VALUE_OPTIONS[name]] = value
+        elif argv[i] == "--self-test":
+            values["self_test"] = True
+        else:
+            return None
+        i += 1
+    return Arguments(**values)  # type: ignore[arg-type]
+
+
+def parse_args(argv: list[str] | None = None) -> Arguments:
+    args = sys.argv[1:] if argv is None else argv
+    quick = _quick_parse(args)
+    if quick is not None:
+        return quick
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="carnet", description="Carnet, le carnet du médiateur numérique"
     )
@@ -26,7 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--self-test", action="store_true", help="vérifie l'installation puis quitte"
     )
     parser.add_argument("--version", action="version", version=f"Carnet {__version__}")
-    return parser.parse_args(argv)
+    parsed = parser.parse_args(args)
+    return Arguments(parsed.data_dir, parsed.log_dir, parsed.lang, parsed.self_test)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -345,6 +345,8 @@ NOT_AT_START = (
     "dataclasses",  # the module ~3.5 ms, each class ~1.4 ms: the start's records are
     # NamedTuples or plain classes
     "queue",  # the sync worker's, made with its thread
+    "locale",  # argparse's messages need it: the usual command lines are read without
+    # argparse (app.__main__._quick_parse)
 )
 
 MODULES_SCRIPT = textwrap.dedent(
