@@ -137,5 +137,9 @@ class ProfileRegistry:
         return hmac.compare_digest(_hash_pin(pin, profile.pin_salt), profile.pin_hash)
 
     def mark_used(self, profile_id: str) -> None:
+        """Remember the profile opened last; nothing is written when it already is (each start
+        reopens the last profile)."""
+        if profile_id == self.last_used and self._path.exists():
+            return
         self.last_used = profile_id
         self._save()
