@@ -50,9 +50,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A page covers a tall screen's rows: the first one is read before the window's first paint.
-PAGE_SIZE = 64
-CACHED_PAGES = 36  # about 2,300 rows kept
+# A page covers a full-HD screen's rows: the first one is read for the window's first paint,
+# where every row fetched costs (the rows on screen lie on scattered pages of the file: 64
+# rows took 0.8 ms to read cold, 32 rows 0.5 ms).
+PAGE_SIZE = 32
+CACHED_PAGES = 72  # about 2,300 rows kept
 TEXT_FILTER_DELAY_MS = 200
 
 AnyIndex = QModelIndex | QPersistentModelIndex
