@@ -359,6 +359,8 @@ MODULES_SCRIPT = textwrap.dedent(
     def on_interactive(self):
         print("MODULES:", " ".join(sorted(sys.modules)))
         print("QT_NAMESPACE_AT_INTERACTIVE:", "Qt" in sys.modules["PySide6.QtCore"].__dict__)
+        with open("/proc/self/maps") as maps:
+            print("QT_SVG_LOADED:", any("libQt6Svg" in line for line in maps))
         reported(self)
 
     startup_probe.StartupProbe._on_interactive = on_interactive
@@ -413,6 +415,8 @@ def test_start_loads_only_what_the_window_needs(tmp_path: Path):
     # then finish_start builds it, right after.
     assert "QT_NAMESPACE_AT_INTERACTIVE: False" in result.stdout
     assert "FINISH_START: ran" in result.stdout
+    # The window's icons are PNGs: Qt's SVG library and icon plug-in stay unloaded.
+    assert "QT_SVG_LOADED: False" in result.stdout
     alone = subprocess.run(
         [sys.executable, "-c", FINISH_START_SCRIPT],
         cwd=ROOT,

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication
 
 from app.ui.i18n import catalogue_path, choose_language, install_translators
+from tests.ui.helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def i18n_script():
-    spec = importlib.util.spec_from_file_location("carnet_i18n", ROOT / "scripts" / "i18n.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("i18n")
 
 
 def test_every_source_string_has_a_french_translation(i18n_script):
