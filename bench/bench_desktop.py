@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -73,12 +72,24 @@ app.exec()
 """
 
 
-def _spawn(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """(seconds from spawn to interactive window, peak RSS in bytes).
+# Runs the command as a child and reports its peak resident memory (ru_maxrss of the child).
+# Measured through this small launcher: a process forked from the benchmark itself would carry
+# the benchmark's own high-water mark across its exec.
+MEASURE = r"""
+import resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=120)
+sys.stdout.write(out.stdout)
+sys.stderr.write(out.stderr)
+print("PEAK_RSS_KB", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def _spawn(cmd: list[str], env: dict[str, str]) -> float:
+    """Seconds from spawn to interactive window.
 
     The clock starts just before the command's own process is created, with nothing launched in
-    between (an intermediate interpreter would add its own start to both figures and flatten
-    their ratio); the peak RSS is that process's own (``wait4``)."""
+    between: an intermediate interpreter would add its own start to Carnet's and the bare
+    window's figures alike, and flatten their ratio."""
     with tempfile.TemporaryFile() as err:
         t0 = time.time()
         proc = subprocess.Popen(
@@ -88,25 +99,37 @@ def _spawn(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
             stderr=err,
             text=True,
         )
-        assert proc.stdout is not None
-        watchdog = threading.Timer(180, proc.kill)
-        watchdog.start()
         try:
-            stdout = proc.stdout.read()
-        finally:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-            watchdog.cancel()
-            proc.returncode = os.waitstatus_to_exitcode(status)
+            stdout, _ = proc.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
         err.seek(0)
         stderr = err.read().decode(errors="replace")
-    elapsed = None
     for line in stdout.splitlines():
-        if line.startswith("CARNET_STARTUP"):
+        if line.startswith("CARNET_STARTUP") and proc.returncode == 0:
             fields = dict(part.split("=", 1) for part in line.split()[1:])
-            elapsed = float(fields["interactive_ms"]) / 1000
-    if elapsed is None or proc.returncode != 0:
-        raise RuntimeError(f"no start-up report: {stdout[-500:]} {stderr[-2000:]}")
-    return elapsed, usage.ru_maxrss * 1024
+            return float(fields["interactive_ms"]) / 1000
+    raise RuntimeError(f"no start-up report: {stdout[-500:]} {stderr[-2000:]}")
+
+
+def _peak_rss(cmd: list[str], env: dict[str, str]) -> int:
+    """Peak resident memory of the command run to its end, in bytes."""
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *cmd],
+        env={**env, "CARNET_START_CLOCK": repr(time.time()), "CARNET_EXIT_WHEN_SHOWN": "1"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    lines = out.stdout.splitlines()
+    # The window must have been shown: a command that failed early would report little memory.
+    if any(line.startswith("CARNET_STARTUP") for line in lines):
+        for line in lines:
+            if line.startswith("PEAK_RSS_KB"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no memory report: {out.stdout[-500:]} {out.stderr[-2000:]}")
 
 
 def compile_bytecode() -> None:
@@ -121,15 +144,11 @@ def compile_bytecode() -> None:
 def bench_start(data_dir: Path, runs: int) -> dict[str, float]:
     compile_bytecode()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    bare, unpainted, app, bare_rss, app_rss = [], [], [], [], []
+    bare, unpainted, app = [], [], []
     for _ in range(runs + 1):  # the first round warms the OS file cache and is dropped
-        e, r = _spawn([sys.executable, "-c", BARE_WINDOW], env)
-        bare.append(e)
-        bare_rss.append(r)
-        unpainted.append(_spawn([sys.executable, "-c", BARE_WINDOW_UNPAINTED], env)[0])
-        e, r = _spawn([sys.executable, "-m", "app", "--data-dir", str(data_dir)], env)
-        app.append(e)
-        app_rss.append(r)
+        bare.append(_spawn([sys.executable, "-c", BARE_WINDOW], env))
+        unpainted.append(_spawn([sys.executable, "-c", BARE_WINDOW_UNPAINTED], env))
+        app.append(_spawn([sys.executable, "-m", "app", "--data-dir", str(data_dir)], env))
     return {
         "bare_start_s": statistics.median(bare[1:]),
         "bare_unpainted_start_s": statistics.median(unpainted[1:]),
@@ -137,20 +156,22 @@ def bench_start(data_dir: Path, runs: int) -> dict[str, float]:
         # Each round's Carnet over the same round's bare window: the two are launched one after
         # the other, so a machine that speeds up or slows down during the run moves both.
         "paired_ratio": statistics.median(a / b for a, b in zip(app[1:], bare[1:], strict=True)),
-        "bare_peak_rss": statistics.median(bare_rss[1:]),
-        "app_peak_rss": statistics.median(app_rss[1:]),
     }
 
 
-def bench_idle_memory(data_dir: Path, runs: int) -> int:
+def bench_idle_memory(data_dir: Path, runs: int) -> dict[str, int]:
     """Peak RSS of the app left idle 5 s after its window shows (services warmed up, communes
-    loaded), median of ``runs``."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CARNET_IDLE_MS": "5000"}
-    peaks = [
-        _spawn([sys.executable, "-m", "app", "--data-dir", str(data_dir)], env)[1]
+    loaded), and of the bare window, medians of ``runs``."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    app = [
+        _peak_rss(
+            [sys.executable, "-m", "app", "--data-dir", str(data_dir)],
+            {**env, "CARNET_IDLE_MS": "5000"},
+        )
         for _ in range(runs)
     ]
-    return int(statistics.median(peaks))
+    bare = [_peak_rss([sys.executable, "-c", BARE_WINDOW], env) for _ in range(runs)]
+    return {"app": int(statistics.median(app)), "bare": int(statistics.median(bare))}
 
 
 def bench_save(db_path: Path, n: int = 200) -> dict[str, float]:
@@ -279,11 +300,11 @@ def main() -> None:
             if args.json:
                 args.json.write_text(json.dumps({"start": start}, indent=2))
             return
-        idle_rss = bench_idle_memory(data_dir, args.runs)
+        idle = bench_idle_memory(data_dir, args.runs)
         listing = bench_list(db_path, args.runs)
         save = bench_save(db_path)
     print(
-        f"mémoire au repos : {idle_rss / 2**20:.0f} Mo (fenêtre nue {start['bare_peak_rss'] / 2**20:.0f} Mo)"
+        f"mémoire au repos : {idle['app'] / 2**20:.0f} Mo (fenêtre nue {idle['bare'] / 2**20:.0f} Mo)"
     )
     print(
         f"enregistrement : p50 {ms(save['save_p50_s'])}, p95 {ms(save['save_p95_s'])} "
@@ -294,9 +315,7 @@ def main() -> None:
     print(f"liste, base : lecture SQL nue des ids {ms(listing['bare_scan_s'])}")
     if args.json:
         args.json.write_text(
-            json.dumps(
-                {"start": start, "idle_rss": idle_rss, "save": save, "list": listing}, indent=2
-            )
+            json.dumps({"start": start, "idle_rss": idle, "save": save, "list": listing}, indent=2)
         )
 
 
