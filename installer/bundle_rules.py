@@ -76,7 +76,12 @@ REQUIRED_FILES = (
         "lancez « .venv/bin/python scripts/i18n.py build »",
     ),
     ("resources/data/communes.tsv.gz", "Liste des communes", "voir resources/data/README.md"),
-    ("resources/icons/carnet.svg", "Icône", "lancez « .venv/bin/python scripts/make_icons.py »"),
+    ("resources/icons/carnet.png", "Icône", "lancez « .venv/bin/python scripts/make_icons.py »"),
+    (
+        "resources/icons/ui/*.png",
+        "Icônes des actions",
+        "lancez « .venv/bin/python scripts/make_icons.py »",
+    ),
     ("resources/style.qss", "Feuille de style", "resources/style.qss manque"),
 )
 

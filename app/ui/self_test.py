@@ -134,15 +134,17 @@ def check_collation(state: SelfTestState) -> str:
 def check_icon_and_style(state: SelfTestState) -> str:
     from app.ui.icons import icon
 
-    svg = resource_path("resources", "icons", "carnet.svg")
-    pixmap = icon("app").pixmap(64, 64)
-    if pixmap.isNull():
-        raise CheckFailed(f"l'icône {svg} ne se dessine pas (module SVG de Qt absent ?)")
+    for name, path, size in (
+        ("app", resource_path("resources", "icons", "carnet.png"), 64),
+        ("new", resource_path("resources", "icons", "ui", "new.png"), 20),
+    ):
+        if icon(name).pixmap(size, size).isNull():
+            raise CheckFailed(f"l'icône {path} ne se dessine pas (fichier absent ou illisible ?)")
     qss = resource_path("resources", "style.qss")
     if not qss.is_file() or not qss.read_text(encoding="utf-8").strip():
         raise CheckFailed(f"feuille de style absente ou vide : {qss}")
     state.values["qt_app"].setStyleSheet(qss.read_text(encoding="utf-8"))
-    return "icône dessinée (SVG), feuille de style chargée"
+    return "icônes dessinées (PNG), feuille de style chargée"
 
 
 def check_keyring(state: SelfTestState) -> str:
