@@ -256,11 +256,10 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addAction(self.person_action)
-        # Widgets made with their final parent (see SessionsFilterBar).
-        spacer = QWidget(toolbar)
+        spacer = QWidget()  # the toolbar takes it (and the button below) as its own
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
-        self.profile_button = QToolButton(toolbar)
+        self.profile_button = QToolButton()
         self.profile_button.setObjectName("profileButton")
         self.profile_button.setIcon(icon("profile"))
         set_enum_property(self.profile_button, "toolButtonStyle", "ToolButtonTextBesideIcon")
