@@ -313,16 +313,16 @@ def test_draft_of_a_since_deleted_session_survives_an_unchanged_close(main_windo
 
 def test_the_count_waits_for_the_whole_list(qtbot, notebook, app_context, venues):
     from app.ui.main_window import MainWindow
-    from app.ui.sessions_view import PAGE_SIZE
+    from app.ui.sessions_view import FIRST_IDS
     from tests.ui.test_sessions_view import bulk_insert
 
-    bulk_insert(notebook, venues["lille"], PAGE_SIZE + 10)
+    bulk_insert(notebook, venues["lille"], FIRST_IDS + 10)
     profile = app_context.registry.create("Camille")
     window = MainWindow(notebook, profile.id, app_context)
     qtbot.addWidget(window)
-    # The first page is there; the other ids are read once the window has been painted.
-    assert window.sessions_view.model.rowCount() == PAGE_SIZE
+    # The first rows are there; the other ids are read once the window has been painted.
+    assert window.sessions_view.model.rowCount() == FIRST_IDS
     assert window.count_label.text() == ""
     window.show()
     qtbot.waitUntil(lambda: window.sessions_view.model.complete, timeout=10_000)
-    assert window.count_label.text() == f"{PAGE_SIZE + 10} session(s)"
+    assert window.count_label.text() == f"{FIRST_IDS + 10} session(s)"

@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate, Qt
 from app.services.sessions import SessionFilter
 from app.ui.sessions_view import (
     CACHED_PAGES,
+    FIRST_IDS,
     PAGE_SIZE,
     Column,
     Period,
@@ -289,6 +290,22 @@ def test_model_fetches_rows_lazily_by_page(qtbot, notebook, venues):
     assert last == "01/01/2015"  # the oldest, at the bottom
 
 
+def test_the_first_rows_fill_a_tall_window(qtbot, notebook, venues):
+    """The first load reads enough ids for a tall window (a maximised 1440p screen, or a
+    full-HD one turned upright): its first paint does not show the list cut short while the
+    rest loads."""
+    bulk_insert(notebook, venues["lille"], 500)
+    view = SessionsView(notebook.sessions, today=TODAY)
+    qtbot.addWidget(view)
+    view.resize(1100, 1700)
+    rows_on_screen = 1700 // view.table.verticalHeader().defaultSectionSize()
+    assert rows_on_screen > PAGE_SIZE  # taller than one page of rows
+    assert view.model.rowCount() == FIRST_IDS >= rows_on_screen
+    view.show()
+    qtbot.waitUntil(lambda: view.model.complete, timeout=10_000)
+    assert view.model.rowCount() == 500
+
+
 def test_filter_and_refresh_are_fast_on_100000_sessions(qtbot, notebook, venues):
     bulk_insert(notebook, venues["lille"], 100_000)
     view = SessionsView(notebook.sessions, today=TODAY)
@@ -296,11 +313,11 @@ def test_filter_and_refresh_are_fast_on_100000_sessions(qtbot, notebook, venues)
     view.resize(1100, 700)
     view.show()
     qtbot.waitExposed(view)
-    # The first page shows at once; the rest of the ids arrive from a worker thread.
-    assert view.model.rowCount() == PAGE_SIZE
+    # The first rows show at once; the rest of the ids arrive from a worker thread.
+    assert view.model.rowCount() == FIRST_IDS
     qtbot.waitUntil(lambda: view.model.complete, timeout=10_000)
     assert view.model.rowCount() == 100_000
-    assert view.model.session_id(PAGE_SIZE) is not None
+    assert view.model.session_id(FIRST_IDS) is not None
     bar = view.filter_bar
 
     def timed(action) -> float:
