@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import median_of, ms, percentile, timed
+from bench.common import median_of, ms, percentile, start_report, timed
 from bench.datagen import generate_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,36 +81,14 @@ out = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=120)
 sys.stdout.write(out.stdout)
 sys.stderr.write(out.stderr)
 print("PEAK_RSS_KB", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(out.returncode)
 """
 
 
 def _spawn(cmd: list[str], env: dict[str, str]) -> float:
-    """Seconds from spawn to interactive window.
-
-    The clock starts just before the command's own process is created, with nothing launched in
-    between: an intermediate interpreter would add its own start to Carnet's and the bare
-    window's figures alike, and flatten their ratio."""
-    with tempfile.TemporaryFile() as err:
-        t0 = time.time()
-        proc = subprocess.Popen(
-            cmd,
-            env={**env, "CARNET_START_CLOCK": repr(t0), "CARNET_EXIT_WHEN_SHOWN": "1"},
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-        )
-        try:
-            stdout, _ = proc.communicate(timeout=180)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
-        err.seek(0)
-        stderr = err.read().decode(errors="replace")
-    for line in stdout.splitlines():
-        if line.startswith("CARNET_STARTUP") and proc.returncode == 0:
-            fields = dict(part.split("=", 1) for part in line.split()[1:])
-            return float(fields["interactive_ms"]) / 1000
-    raise RuntimeError(f"no start-up report: {stdout[-500:]} {stderr[-2000:]}")
+    """Seconds from spawn to interactive window (bench.common.start_report: a direct spawn, as a
+    launcher's own start would flatten the ratio)."""
+    return start_report(cmd, env)["interactive_ms"] / 1000
 
 
 def _peak_rss(cmd: list[str], env: dict[str, str]) -> int:
@@ -124,12 +102,15 @@ def _peak_rss(cmd: list[str], env: dict[str, str]) -> int:
         check=False,
     )
     lines = out.stdout.splitlines()
-    # The window must have been shown: a command that failed early would report little memory.
-    if any(line.startswith("CARNET_STARTUP") for line in lines):
+    # The window must have been shown and the command ended well: one that failed early would
+    # report little memory.
+    if out.returncode == 0 and any(line.startswith("CARNET_STARTUP") for line in lines):
         for line in lines:
             if line.startswith("PEAK_RSS_KB"):
                 return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no memory report: {out.stdout[-500:]} {out.stderr[-2000:]}")
+    raise RuntimeError(
+        f"no memory report (exit {out.returncode}): {out.stdout[-500:]} {out.stderr[-2000:]}"
+    )
 
 
 def compile_bytecode() -> None:
@@ -161,7 +142,8 @@ def bench_start(data_dir: Path, runs: int) -> dict[str, float]:
 
 def bench_idle_memory(data_dir: Path, runs: int) -> dict[str, int]:
     """Peak RSS of the app left idle 5 s after its window shows (services warmed up, communes
-    loaded), and of the bare window, medians of ``runs``."""
+    loaded), and of the bare window (which quits once shown: it has nothing more to load),
+    medians of ``runs``."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     app = [
         _peak_rss(

@@ -17,37 +17,16 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.common import start_report
 from bench.datagen import generate_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.2
-
-
-def start_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Milliseconds from spawn to the main window shown, and to interactive."""
-    launched = time.time()
-    out = subprocess.run(
-        command,
-        env={**env, "CARNET_START_CLOCK": repr(launched), "CARNET_EXIT_WHEN_SHOWN": "1"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    for line in out.stdout.splitlines():
-        if line.startswith("CARNET_STARTUP"):
-            fields = dict(part.split("=", 1) for part in line.split()[1:])
-            return {
-                "shown_ms": float(fields["shown_ms"]),
-                "interactive_ms": float(fields["interactive_ms"]),
-            }
-    raise RuntimeError(f"pas de mesure de démarrage : {out.stdout[-500:]} {out.stderr[-2000:]}")
 
 
 def prepare_data(data_dir: Path, sessions: int) -> None:
@@ -76,7 +55,7 @@ def bench(app_dir: Path, data_dir: Path, runs: int) -> dict[str, dict[str, float
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
     for _ in range(runs + 1):
         for name, command in commands.items():
-            samples[name].append(start_once(command, env))
+            samples[name].append(start_report(command, env))
     return {
         name: {
             key: statistics.median(sample[key] for sample in values[1:])
