@@ -7,8 +7,8 @@ recorded). From it, Qt renders the PNGs, and this script packs them into a Windo
 a macOS ``.icns`` itself (both formats accept PNG images inside), so nothing beyond PySide6 is
 needed. Usage::
 
-    .venv/bin/python scripts/make_icons.py            # writes resources/icons/carnet.*
-    .venv/bin/python scripts/make_icons.py --out /tmp/icons
+    .venv/bin/python scripts/make_icons.py            # resources/icons/carnet.* and ui/*.png
+    .venv/bin/python scripts/make_icons.py --out /tmp/icons   # carnet.* only
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ICONS_DIR, help="dossier de sortie")
     args = parser.parse_args(argv)
     written = write_icons(args.out)
-    if args.out == ICONS_DIR:
+    if args.out.resolve() == ICONS_DIR:
         written += write_ui_icons(ICONS_DIR / "ui")
     for path in written:
         print(f"{path} ({path.stat().st_size} octets)")

@@ -22,10 +22,14 @@ def test_every_drawing_has_its_png():
     assert not missing, "lancez « .venv/bin/python scripts/make_icons.py »"
 
 
+@pytest.fixture(scope="module")
+def tool():
+    return load_script("make_icons")
+
+
 @pytest.mark.parametrize("svg", DRAWINGS, ids=lambda p: p.stem)
-def test_each_png_is_rendered_from_its_drawing(qapp, svg: Path):
+def test_each_png_is_rendered_from_its_drawing(qapp, tool, svg: Path):
     """A drawing changed without its PNG being rendered again fails here."""
-    tool = load_script("make_icons")
     fresh = QImage.fromData(tool.render_png(svg.read_bytes(), tool.UI_ICON_SIZE))
     stored = QImage(str(svg.with_suffix(".png")))
     assert stored.size() == QSize(tool.UI_ICON_SIZE, tool.UI_ICON_SIZE)
