@@ -8,6 +8,7 @@ on a high-density screen)."""
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
@@ -17,17 +18,21 @@ from app.paths import resource_path
 APP_ICON_SIZE = 256
 
 
+def icon_file(name: str) -> Path:
+    """The file of an icon: ``app`` is Carnet's own, other names the action icons."""
+    if name == "app":
+        return resource_path("resources", "icons", "carnet.png")
+    return resource_path("resources", "icons", "ui", f"{name}.png")
+
+
 @cache
 def icon(name: str) -> QIcon:
     """``app`` is Carnet's own icon; other names are the action icons of resources/icons/ui."""
     result = QIcon()
-    if name == "app":
-        path = resource_path("resources", "icons", "carnet.png")
-        if path.exists():
-            # With its size given, the image is read only when a size of it is drawn.
-            result.addFile(str(path), QSize(APP_ICON_SIZE, APP_ICON_SIZE))
-        return result
-    path = resource_path("resources", "icons", "ui", f"{name}.png")
+    path = icon_file(name)
     if path.exists():
-        result.addFile(str(path))
+        # The window icon, given its size, is read only when a size of it is drawn; an action
+        # icon is read at once (an invalid size), to know its own.
+        size = QSize(APP_ICON_SIZE, APP_ICON_SIZE) if name == "app" else QSize()
+        result.addFile(str(path), size)
     return result

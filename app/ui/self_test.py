@@ -132,14 +132,13 @@ def check_collation(state: SelfTestState) -> str:
 
 
 def check_icon_and_style(state: SelfTestState) -> str:
-    from app.ui.icons import icon
+    from app.ui.icons import icon, icon_file
 
-    for name, path, size in (
-        ("app", resource_path("resources", "icons", "carnet.png"), 64),
-        ("new", resource_path("resources", "icons", "ui", "new.png"), 20),
-    ):
+    for name, size in (("app", 64), ("new", 20)):
         if icon(name).pixmap(size, size).isNull():
-            raise CheckFailed(f"l'icône {path} ne se dessine pas (fichier absent ou illisible ?)")
+            raise CheckFailed(
+                f"l'icône {icon_file(name)} ne se dessine pas (fichier absent ou illisible ?)"
+            )
     qss = resource_path("resources", "style.qss")
     if not qss.is_file() or not qss.read_text(encoding="utf-8").strip():
         raise CheckFailed(f"feuille de style absente ou vide : {qss}")
