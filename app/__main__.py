@@ -53,8 +53,11 @@ def _quick_parse(argv: list[str]) -> Arguments | None:
 def parse_args(argv: list[str] | None = None) -> Arguments:
     args = sys.argv[1:] if argv is None else argv
     quick = _quick_parse(args)
-    if quick is not None:
-        return quick
+    return quick if quick is not None else argparse_reading(args)
+
+
+def argparse_reading(args: list[str]) -> Arguments:
+    """The command line read by argparse (help, version and mistakes end the process)."""
     parsed = build_parser().parse_args(args)
     return Arguments(parsed.data_dir, parsed.log_dir, parsed.lang, parsed.self_test)
 

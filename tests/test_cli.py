@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.__main__ import Arguments, _quick_parse, build_parser, parse_args
-
-
-def argparse_reading(argv: list[str]) -> Arguments:
-    """What Carnet's own argparse reader makes of a command line (the reference)."""
-    parsed = build_parser().parse_args(argv)
-    return Arguments(parsed.data_dir, parsed.log_dir, parsed.lang, parsed.self_test)
-
+from app.__main__ import Arguments, _quick_parse, argparse_reading, parse_args
 
 USUAL = [
     [],
